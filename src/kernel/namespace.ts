@@ -1,0 +1,76 @@
+// KernelNamespace: the MountNamespace interface carried out with real system calls in the calling
+// process's mount namespace. It changes the mount table of whatever namespace it runs in: give it
+// a namespace of its own (src/kernel/child.ts) unless changing the caller's is the point.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { mountError } from '../errors.js';
+import * as sys from '../native/syscalls.js';
+import type { MountNamespace, NewMountOptions, Propagation } from '../namespace.js';
+import { setGroup, type SetGroupMethod } from '../set-group.js';
+
+export interface KernelNamespaceOptions {
+  /** The form of set-group to use (default 'auto'). */
+  setGroupMethod?: SetGroupMethod;
+}
+
+function propagationFlag(type: Propagation): number {
+  const c = sys.addon().constants;
+  return { shared: c.MS_SHARED, slave: c.MS_SLAVE, private: c.MS_PRIVATE, unbindable: c.MS_UNBINDABLE }[type];
+}
+
+/** A Node fs error (mkdir) as the MountError the model would raise for it. */
+function asMountError(error: unknown, syscall: string, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && code.startsWith('E') ? mountError(code, { syscall, path, cause: error }) : error;
+}
+
+export class KernelNamespace implements MountNamespace {
+  readonly backend = 'kernel';
+  readonly #setGroupMethod: SetGroupMethod;
+
+  constructor(options: KernelNamespaceOptions = {}) {
+    this.#setGroupMethod = options.setGroupMethod ?? 'auto';
+  }
+
+  cwd(): string {
+    return process.cwd();
+  }
+
+  mkdir(path: string, options: { recursive?: boolean } = {}): void {
+    try {
+      mkdirSync(path, { recursive: options.recursive ?? false });
+    } catch (error) {
+      throw asMountError(error, 'mkdir', path);
+    }
+  }
+
+  mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
+    const flags = options.readOnly ? sys.addon().constants.MS_RDONLY : 0;
+    sys.mount(source, target, fsType, flags, options.data ?? null);
+  }
+
+  bind(source: string, target: string, options: { recursive?: boolean } = {}): void {
+    const { MS_BIND, MS_REC } = sys.addon().constants;
+    sys.mount(source, target, null, MS_BIND | (options.recursive ? MS_REC : 0), null, { path: source, dest: target });
+  }
+
+  move(source: string, target: string): void {
+    sys.mount(source, target, null, sys.addon().constants.MS_MOVE, null, { path: source, dest: target });
+  }
+
+  umount(target: string, options: { lazy?: boolean } = {}): void {
+    sys.umount2(target, options.lazy ? sys.addon().constants.MNT_DETACH : 0);
+  }
+
+  changePropagation(target: string, type: Propagation, options: { recursive?: boolean } = {}): void {
+    const recursive = options.recursive ? sys.addon().constants.MS_REC : 0;
+    sys.mount(null, target, null, propagationFlag(type) | recursive, null);
+  }
+
+  setGroup(source: string, target: string): void {
+    setGroup(source, target, { method: this.#setGroupMethod });
+  }
+
+  mountinfo(): string {
+    return readFileSync('/proc/self/mountinfo', 'utf8');
+  }
+}

@@ -1,0 +1,79 @@
+// Loads the C++ addon with node-gyp-build (a local build/Release first, then prebuilds/) and gives it
+// a type. Loading is lazy: importing the package never needs the addon; only kernel calls do, and
+// where it cannot load they throw AddonUnavailableError saying why and how to get it.
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's exports: each call returns its result (0 or an fd) or -errno. */
+export interface Addon {
+  mount(source: string | null, target: string, fsType: string | null, flags: number, data: string | null): number;
+  mountSetGroup(source: string, target: string): number;
+  moveMountSetGroup(from: string | number, to: string | number): number;
+  umount2(target: string, flags: number): number;
+  openTree(path: string, flags: number): number;
+  openPath(path: string): number;
+  close(fd: number): number;
+  constants: AddonConstants;
+}
+
+export interface AddonConstants {
+  MS_RDONLY: number;
+  MS_REMOUNT: number;
+  MS_BIND: number;
+  MS_MOVE: number;
+  MS_REC: number;
+  MS_UNBINDABLE: number;
+  MS_PRIVATE: number;
+  MS_SLAVE: number;
+  MS_SHARED: number;
+  MS_SET_GROUP: number;
+  MNT_FORCE: number;
+  MNT_DETACH: number;
+  OPEN_TREE_CLONE: number;
+  OPEN_TREE_CLOEXEC: number;
+  AT_RECURSIVE: number;
+}
+
+/** The native addon is not there for this platform, or failed to load. */
+export class AddonUnavailableError extends Error {
+  override name = 'AddonUnavailableError';
+  readonly code = 'ERR_MOUNT_SET_GROUP_ADDON';
+}
+
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+let loaded: { addon: Addon } | { error: AddonUnavailableError } | undefined;
+
+function explainLoadFailure(cause: unknown): AddonUnavailableError {
+  const what = platform === 'linux'
+    ? `no prebuilt binary of mount-set-group matches linux-${arch} here and none was built from source`
+    : `mount-set-group's kernel calls exist only on Linux (this is ${platform})`;
+  return new AddonUnavailableError(
+    `${what}. Either allow its install script and reinstall (npm install-scripts approve mount-set-group, ` +
+      `then npm rebuild mount-set-group) or build it from source with a C++ toolchain (python3, make, g++): ` +
+      `npm rebuild mount-set-group. The model backend works without it.`,
+    { cause },
+  );
+}
+
+function tryLoad(): { addon: Addon } | { error: AddonUnavailableError } {
+  try {
+    const load = createRequire(import.meta.url)('node-gyp-build') as (dir: string) => Addon;
+    return { addon: load(packageRoot) };
+  } catch (cause) {
+    return { error: explainLoadFailure(cause) };
+  }
+}
+
+/** The addon, or an AddonUnavailableError that says what is missing. */
+export function addon(): Addon {
+  loaded ??= tryLoad();
+  if ('error' in loaded) throw loaded.error;
+  return loaded.addon;
+}
+
+/** Why the addon cannot load, or undefined when it can. */
+export function addonUnavailable(): AddonUnavailableError | undefined {
+  loaded ??= tryLoad();
+  return 'error' in loaded ? loaded.error : undefined;
+}

@@ -1,0 +1,48 @@
+// The probe's child: run by probe() under `unshare -m --propagation private`. Tries each form of
+// set-group on two throwaway tmpfs mounts of one superblock and prints what worked as JSON.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withScratch } from '../kernel/scratch.js';
+import { parse } from '../mountinfo/parse.js';
+import { MountError } from '../errors.js';
+import * as sys from './syscalls.js';
+
+export interface FormTrial {
+  works: boolean;
+  /** The errno name the kernel gave when the form failed. */
+  code?: string;
+}
+
+/** The peer group of the topmost mount at `mountPoint`, read from /proc/self/mountinfo. */
+function peerGroupAt(mountPoint: string): number | undefined {
+  const entries = parse(readFileSync('/proc/self/mountinfo', 'utf8'));
+  return entries.filter((entry) => entry.mountPoint === mountPoint).at(-1)?.shared;
+}
+
+/** A form works when the call succeeds and the target really joined the source's group. */
+function tryForm(call: () => void, source: string, target: string): FormTrial {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof MountError) return { works: false, code: error.code };
+    throw error;
+  }
+  const joined = peerGroupAt(target) !== undefined && peerGroupAt(target) === peerGroupAt(source);
+  return joined ? { works: true } : { works: false, code: 'NOT_JOINED' };
+}
+
+function probeForms(dir: string): { moveMount: FormTrial; mount: FormTrial } {
+  const { MS_BIND, MS_SHARED, MS_PRIVATE } = sys.addon().constants;
+  const [source, target] = [join(dir, 'source'), join(dir, 'target')];
+  mkdirSync(source);
+  mkdirSync(target);
+  sys.mount('probe', source, 'tmpfs', 0, null);
+  sys.mount(source, target, null, MS_BIND, null);
+  sys.mount(null, source, null, MS_SHARED, null);
+  const moveMount = tryForm(() => sys.moveMountSetGroup(source, target), source, target);
+  sys.mount(null, target, null, MS_PRIVATE, null);
+  const mount = tryForm(() => sys.mountSetGroup(source, target), source, target);
+  return { moveMount, mount };
+}
+
+process.stdout.write(`${JSON.stringify(await withScratch(probeForms))}\n`);

@@ -1,0 +1,54 @@
+// probe(): which forms of set-group the running kernel offers, found by doing the operation on
+// throwaway mounts in a child process with its own private mount namespace — never guessed from
+// the version number. The answer is cached for the life of the process.
+import { release } from 'node:os';
+import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../kernel/child.js';
+import { addonUnavailable } from './addon.js';
+import type { FormTrial } from './probe-child.js';
+
+export type SetGroupForm = 'mount' | 'move_mount';
+
+export interface ProbeResult {
+  /** The running kernel's release (uname -r). */
+  release: string;
+  /** Whether the probe could run at all; when false, `reason` says why and both forms are false. */
+  probed: boolean;
+  reason?: string;
+  /** mount(2) with MS_SET_GROUP: kernels patched from kernel-patch/. */
+  mount: boolean;
+  /** move_mount(2) with MOVE_MOUNT_SET_GROUP: Linux >= 5.15. */
+  moveMount: boolean;
+  /** The errno each unsupported form failed with. */
+  errors: { mount?: string; moveMount?: string };
+  /** The form `method: 'auto'` uses: mount(2) when the kernel is patched, else move_mount. */
+  preferred: SetGroupForm | null;
+}
+
+let cached: ProbeResult | undefined;
+
+function notProbed(reason: string): ProbeResult {
+  return { release: release(), probed: false, reason, mount: false, moveMount: false, errors: {}, preferred: null };
+}
+
+function fromTrials(trials: { mount: FormTrial; moveMount: FormTrial }): ProbeResult {
+  const errors: ProbeResult['errors'] = {};
+  if (trials.mount.code) errors.mount = trials.mount.code;
+  if (trials.moveMount.code) errors.moveMount = trials.moveMount.code;
+  const preferred = trials.mount.works ? 'mount' : trials.moveMount.works ? 'move_mount' : null;
+  return { release: release(), probed: true, mount: trials.mount.works, moveMount: trials.moveMount.works, errors, preferred };
+}
+
+function runProbe(): ProbeResult {
+  const cannot = addonUnavailable()?.message ?? privateNamespaceUnavailable();
+  if (cannot) return notProbed(cannot);
+  const child = runPrivateSync(siblingModule(import.meta.url, 'probe-child'), [], { timeout: 30_000 });
+  if (child.error) return notProbed(`the probe's child failed to run: ${child.error.message}`);
+  if (child.status !== 0) return notProbed(`the probe's child failed: ${child.stderr.trim().split('\n').at(-1)}`);
+  return fromTrials(JSON.parse(child.stdout) as { mount: FormTrial; moveMount: FormTrial });
+}
+
+/** Which forms of set-group this kernel supports (probed once per process). */
+export function probe(): ProbeResult {
+  cached ??= runProbe();
+  return cached;
+}

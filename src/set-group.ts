@@ -1,0 +1,88 @@
+// setGroup(): put the private mount at `target` into the peer group and master of `source`, through
+// whichever form of set-group the kernel offers — mount(2) MS_SET_GROUP on kernels patched from
+// kernel-patch/, move_mount(2) MOVE_MOUNT_SET_GROUP on Linux >= 5.15 — with errors that name the
+// rule that was broken.
+import { MountError, mountError, SetGroupUnsupportedError } from './errors.js';
+import { explainSetGroupFailure } from './kernel/explain.js';
+import { probe, type SetGroupForm } from './native/probe.js';
+import * as sys from './native/syscalls.js';
+import { validateOneOf, validateOptions, validatePathOrFd, type PathOrFd } from './validate.js';
+
+export type SetGroupMethod = 'auto' | SetGroupForm;
+
+export interface SetGroupOptions {
+  /** 'auto' (default): mount(2) where the kernel is patched, else move_mount. */
+  method?: SetGroupMethod;
+}
+
+const methods: readonly SetGroupMethod[] = ['auto', 'move_mount', 'mount'];
+
+const formNeeds: Record<SetGroupForm, string> = {
+  mount: 'mount(2) MS_SET_GROUP, which needs a kernel patched from kernel-patch/',
+  move_mount: 'move_mount(2) MOVE_MOUNT_SET_GROUP, which needs Linux >= 5.15',
+};
+
+function unsupported(forms: SetGroupForm[], source: PathOrFd, target: PathOrFd): SetGroupUnsupportedError {
+  const { release } = probe();
+  return new SetGroupUnsupportedError('ENOSYS', {
+    syscall: forms.length === 1 ? forms[0]! : 'set-group',
+    path: source,
+    dest: target,
+    reason: `kernel ${release} lacks ${forms.map((form) => formNeeds[form]).join(', and ')}`,
+  });
+}
+
+/** The form 'auto' uses: the probe's preference; move_mount where the probe could not run. */
+function chooseForm(source: PathOrFd, target: PathOrFd): SetGroupForm {
+  const found = probe();
+  if (!found.probed) return 'move_mount';
+  if (!found.preferred) throw unsupported(['mount', 'move_mount'], source, target);
+  return found.preferred;
+}
+
+/** mount(2) takes paths only: an fd is named through its /proc/self/fd link, which the kernel follows. */
+function asPath(place: PathOrFd): string {
+  return typeof place === 'number' ? `/proc/self/fd/${place}` : place;
+}
+
+function callForm(form: SetGroupForm, source: PathOrFd, target: PathOrFd): void {
+  if (form === 'move_mount') sys.moveMountSetGroup(source, target);
+  else sys.mountSetGroup(asPath(source), asPath(target), { path: source, dest: target });
+}
+
+/** True when `error` means the kernel does not know this form at all. */
+function formMissing(form: SetGroupForm, error: MountError): boolean {
+  if (error.code === 'ENOSYS') return true;
+  if (error.code !== 'EINVAL') return false;
+  const found = probe();
+  return found.probed && !(form === 'mount' ? found.mount : found.moveMount);
+}
+
+/** The kernel's refusal, with the rule it enforced named in `reason` when it can be. */
+function explained(error: MountError, form: SetGroupForm, source: PathOrFd, target: PathOrFd): MountError {
+  if (formMissing(form, error)) return unsupported([form], source, target);
+  const reason = explainSetGroupFailure(error, source, target);
+  if (reason === undefined) return error;
+  return mountError(error.code, { syscall: error.syscall, path: source, dest: target, reason, cause: error });
+}
+
+/**
+ * Set-group: the private mount whose root is `target` joins the peer group of the mount whose
+ * root is `source` and becomes a slave of its master, if it has one. Nothing propagates: the
+ * source's children are not copied. Each side is a path or an open file descriptor; fds and
+ * /proc/PID/root/... paths reach mounts of other namespaces without setns. Returns the form used.
+ */
+export function setGroup(source: PathOrFd, target: PathOrFd, options?: SetGroupOptions): SetGroupForm {
+  validatePathOrFd(source, 'source');
+  validatePathOrFd(target, 'target');
+  validateOptions(options, 'options', ['method']);
+  const method = options?.method ?? 'auto';
+  validateOneOf(method, 'options.method', methods);
+  const form = method === 'auto' ? chooseForm(source, target) : method;
+  try {
+    callForm(form, source, target);
+  } catch (error) {
+    throw error instanceof MountError ? explained(error, form, source, target) : error;
+  }
+  return form;
+}

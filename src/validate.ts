@@ -1,0 +1,69 @@
+// Argument checks made before any system call, with Node's error codes and message shapes.
+// What passes here is well-formed; whether it names something that exists is the kernel's call.
+import { InvalidArgumentError } from './errors.js';
+
+/** A path or an open file descriptor: where a mount is named. */
+export type PathOrFd = string | number;
+
+const FD_MAX = 2 ** 31 - 1;
+
+function describeReceived(value: unknown): string {
+  if (value === null) return 'Received null';
+  if (value === undefined) return 'Received undefined';
+  if (typeof value === 'function') return `Received function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'object') return `Received an instance of ${value.constructor?.name ?? 'Object'}`;
+  const shown = typeof value === 'string' ? `'${value.length > 28 ? `${value.slice(0, 25)}...` : value}'` : String(value);
+  return `Received type ${typeof value} (${shown})`;
+}
+
+function invalidValue(name: string, value: unknown, must: string): InvalidArgumentError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return new InvalidArgumentError('ERR_INVALID_ARG_VALUE', `The argument '${name}' ${must}. Received ${shown}`);
+}
+
+/** A path: a non-empty string without NUL bytes (C would silently cut it at the first one). */
+export function validatePath(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string') {
+    throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type string. ${describeReceived(value)}`);
+  }
+  if (value.length === 0) throw invalidValue(name, value, 'must be a non-empty path');
+  if (value.includes('\0')) throw invalidValue(name, value, 'must be a string without null bytes');
+}
+
+/** A file descriptor: an integer from 0 to 2^31-1 (whether it is open is the kernel's EBADF). */
+export function validateFd(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type number. ${describeReceived(value)}`);
+  }
+  if (!Number.isInteger(value) || value < 0 || value > FD_MAX) {
+    throw invalidValue(name, value, `must be a file descriptor (an integer from 0 to ${FD_MAX})`);
+  }
+}
+
+/** A path or a file descriptor, as the set-group calls take. */
+export function validatePathOrFd(value: unknown, name: string): asserts value is PathOrFd {
+  if (typeof value === 'number') return validateFd(value, name);
+  if (typeof value === 'string') return validatePath(value, name);
+  throw new InvalidArgumentError(
+    'ERR_INVALID_ARG_TYPE',
+    `The "${name}" argument must be of type string (a path) or number (a file descriptor). ${describeReceived(value)}`,
+  );
+}
+
+/** One of a fixed set of string values. */
+export function validateOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): asserts value is T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw invalidValue(name, value, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  }
+}
+
+/** An options object (or undefined) that holds no key outside `known`: a typo is an error, not a default. */
+export function validateOptions(value: unknown, name: string, known: readonly string[]): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type object. ${describeReceived(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw invalidValue(name, key, `has an unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+}
