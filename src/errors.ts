@@ -130,3 +130,14 @@ export class InvariantError extends Error {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** A command that ran but whose outcome is failure: the CLI exits with `status` (its output said why). */
+export class CliExit extends Error {
+  override name = 'CliExit';
+  readonly status: number;
+
+  constructor(status: number, message = '') {
+    super(message);
+    this.status = status;
+  }
+}

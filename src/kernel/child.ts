@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NO_SYSCALLS_VARIABLE } from '../native/addon.js';
 
 export interface PrivateChildOptions {
   /** Text for the child's stdin. */
@@ -31,6 +32,12 @@ export function privateNamespaceCommand(module: URL, args: readonly string[] = [
   return ['unshare', ['-m', '--propagation', 'private', '--', process.execPath, ...nodeArguments(module, args)]];
 }
 
+/** The child's environment: the caller's, minus the ban on syscalls (its namespace is its own). */
+function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { [NO_SYSCALLS_VARIABLE]: _banned, ...rest } = env;
+  return rest;
+}
+
 /** Runs `module` in a private mount namespace and waits for it. */
 export function runPrivateSync(module: URL, args: readonly string[] = [], options: PrivateChildOptions = {}): SpawnSyncReturns<string> {
   const [command, commandArgs] = privateNamespaceCommand(module, args);
@@ -38,7 +45,7 @@ export function runPrivateSync(module: URL, args: readonly string[] = [], option
     encoding: 'utf8',
     input: options.input ?? '',
     timeout: options.timeout,
-    env: options.env ?? process.env,
+    env: childEnv(options.env),
     maxBuffer: 256 * 1024 * 1024,
   });
 }
@@ -46,11 +53,18 @@ export function runPrivateSync(module: URL, args: readonly string[] = [], option
 /** Starts `module` in a private mount namespace, with pipes for stdin, stdout and stderr. */
 export function spawnPrivate(module: URL, args: readonly string[] = [], options: Pick<PrivateChildOptions, 'env'> = {}): ChildProcess {
   const [command, commandArgs] = privateNamespaceCommand(module, args);
-  return spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+  return spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(options.env) });
 }
 
 /** Why this process cannot start private mount namespaces, or undefined when it can. */
 export function privateNamespaceUnavailable(): string | undefined {
+  unavailable ??= { why: checkPrivateNamespace() };
+  return unavailable.why;
+}
+
+let unavailable: { why: string | undefined } | undefined;
+
+function checkPrivateNamespace(): string | undefined {
   if (process.platform !== 'linux') return `mount namespaces exist only on Linux (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'needs root (CAP_SYS_ADMIN) to create a mount namespace';
   const trial = spawnSync('unshare', ['-m', '--propagation', 'private', 'true'], { encoding: 'utf8' });

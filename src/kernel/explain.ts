@@ -140,6 +140,13 @@ export function explainSetGroupFailure(error: MountError, source: PathOrFd, targ
       const missing = [source, target].find((place) => typeof place === 'string' && !existsSync(place));
       return missing === undefined ? undefined : `'${missing}' does not exist`;
     }
+    case 'EACCES': {
+      const entered = [source, target].find((place) => typeof place === 'string' && procRootPath.test(place));
+      return entered === undefined
+        ? undefined
+        : `'${entered}' enters another process's root, which needs ptrace access to that process ` +
+            '(the same user, or CAP_SYS_PTRACE over its user namespace); pass an fd opened by a process that has it';
+    }
     case 'EBADF': {
       const closed = [source, target].find((place) => typeof place === 'number' && !existsSync(`/proc/self/fd/${place}`));
       return closed === undefined ? undefined : `fd ${closed} is not an open file descriptor`;

@@ -42,6 +42,12 @@ export class AddonUnavailableError extends Error {
 }
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Set in a process that must never change mounts (the test runner): the addon then refuses to load,
+ * so a mistake cannot reach the kernel there. Children in private namespaces run without it.
+ */
+export const NO_SYSCALLS_VARIABLE = 'MOUNT_SET_GROUP_NO_SYSCALLS';
 let loaded: { addon: Addon } | { error: AddonUnavailableError } | undefined;
 
 function explainLoadFailure(cause: unknown): AddonUnavailableError {
@@ -57,6 +63,13 @@ function explainLoadFailure(cause: unknown): AddonUnavailableError {
 }
 
 function tryLoad(): { addon: Addon } | { error: AddonUnavailableError } {
+  if (process.env[NO_SYSCALLS_VARIABLE]) {
+    return {
+      error: new AddonUnavailableError(
+        `mount syscalls are forbidden in this process (${NO_SYSCALLS_VARIABLE} is set): run mount-changing code in a child under unshare -m --propagation private`,
+      ),
+    };
+  }
   try {
     const load = createRequire(import.meta.url)('node-gyp-build') as (dir: string) => Addon;
     return { addon: load(packageRoot) };

@@ -45,4 +45,8 @@ function probeForms(dir: string): { moveMount: FormTrial; mount: FormTrial } {
   return { moveMount, mount };
 }
 
-process.stdout.write(`${JSON.stringify(await withScratch(probeForms))}\n`);
+try {
+  process.stdout.write(`${JSON.stringify(await withScratch(probeForms))}\n`);
+} catch (error) {
+  process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
+}

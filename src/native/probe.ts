@@ -3,7 +3,6 @@
 // the version number. The answer is cached for the life of the process.
 import { release } from 'node:os';
 import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../kernel/child.js';
-import { addonUnavailable } from './addon.js';
 import type { FormTrial } from './probe-child.js';
 
 export type SetGroupForm = 'mount' | 'move_mount';
@@ -39,12 +38,13 @@ function fromTrials(trials: { mount: FormTrial; moveMount: FormTrial }): ProbeRe
 }
 
 function runProbe(): ProbeResult {
-  const cannot = addonUnavailable()?.message ?? privateNamespaceUnavailable();
+  const cannot = privateNamespaceUnavailable();
   if (cannot) return notProbed(cannot);
   const child = runPrivateSync(siblingModule(import.meta.url, 'probe-child'), [], { timeout: 30_000 });
   if (child.error) return notProbed(`the probe's child failed to run: ${child.error.message}`);
   if (child.status !== 0) return notProbed(`the probe's child failed: ${child.stderr.trim().split('\n').at(-1)}`);
-  return fromTrials(JSON.parse(child.stdout) as { mount: FormTrial; moveMount: FormTrial });
+  const answer = JSON.parse(child.stdout) as { mount: FormTrial; moveMount: FormTrial } | { error: string };
+  return 'error' in answer ? notProbed(answer.error) : fromTrials(answer);
 }
 
 /** Which forms of set-group this kernel supports (probed once per process). */

@@ -11,6 +11,8 @@ export interface LineFailure {
   /** The errno name of a refused operation, or ERR_SCENARIO_SYNTAX / ERR_SCENARIO_PATH. */
   code: string;
   message: string;
+  /** The broken rule, when the backend could name it. */
+  reason?: string;
 }
 
 export interface ScenarioResult {
@@ -37,9 +39,10 @@ export function formatFailure(failure: LineFailure): string {
   return `line ${failure.line}: ${failure.message}`;
 }
 
-function describe(error: unknown): { code: string; message: string } {
+function describe(error: unknown): { code: string; message: string; reason?: string } {
   if (error instanceof MountError) {
-    return { code: error.code, message: error.reason ? `${error.message} (${error.reason})` : error.message };
+    if (error.reason === undefined) return { code: error.code, message: error.message };
+    return { code: error.code, message: `${error.message} (${error.reason})`, reason: error.reason };
   }
   if (error instanceof PathOutside) return { code: 'ERR_SCENARIO_PATH', message: `ERR_SCENARIO_PATH: ${error.message}` };
   throw error;

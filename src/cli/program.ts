@@ -1,0 +1,54 @@
+// The command tree: one module per command in ./commands, each returning a commander Command.
+// Every command gets --debug, exits 2 on a wrong command line with one line naming the problem and
+// where to look, and 1 when the operation itself fails (see report.ts).
+import { Command } from 'commander';
+import { demoCommand } from './commands/demo.js';
+import { probeCommand } from './commands/probe.js';
+import { setCommand } from './commands/set.js';
+import { report } from './report.js';
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Gives `command` and its subcommands the shared settings: --debug, no exit(), one-line errors. */
+function configureTree(command: Command): void {
+  command
+    .option('--debug', 'print stack traces of errors')
+    .exitOverride()
+    .configureOutput({
+      outputError: (message, write) =>
+        write(`${message.trim().replace(/^error: /, `${commandPath(command)}: `)} (see ${commandPath(command)} --help)\n`),
+    });
+  for (const sub of command.commands) configureTree(sub);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('mount-set-group')
+    .description('Join mounts into existing peer groups (set-group), model mount propagation, dump and restore mount namespaces.')
+    .version(process.env.npm_package_version ?? '0.1.0', '--version')
+    .addCommand(setCommand())
+    .addCommand(probeCommand())
+    .addCommand(demoCommand());
+  configureTree(program);
+  return program;
+}
+
+/** The words before a `--`: flags there are ours, flags after it belong to a command being run. */
+function ownWords(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.slice(2, end < 0 ? undefined : end);
+}
+
+/** Runs the CLI on `argv` (as process.argv) and returns the exit status. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    const words = ownWords(argv);
+    return report(error, { debug: words.includes('--debug'), json: words.includes('--json') });
+  }
+}

@@ -1,0 +1,56 @@
+// How the CLI reports a failure: one line on stderr that names the problem (and, for a refused
+// operation, the rule behind it), JSON with --json, the stack only with --debug; and which exit
+// status it gets: 2 for a wrong command line, 1 for an operation that failed.
+import { CommanderError } from 'commander';
+import { CliExit, InvalidArgumentError, MountError, UsageError } from '../errors.js';
+import { AddonUnavailableError } from '../native/addon.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface ReportOptions {
+  debug: boolean;
+  json: boolean;
+}
+
+const commanderQuietExits = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
+
+/** The fields of an error worth showing a program: Node's system-error fields and our reason. */
+function errorFields(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const key of ['code', 'errno', 'syscall', 'path', 'dest', 'reason', 'line', 'status'] as const) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) fields[key] = value;
+  }
+  return fields;
+}
+
+function oneLine(error: Error): string {
+  const reason = error instanceof MountError && error.reason ? `: ${error.reason}` : '';
+  return `mount-set-group: ${error.message}${reason}`;
+}
+
+function exitStatusOf(error: unknown): number {
+  if (error instanceof CommanderError) return commanderQuietExits.has(error.code) ? EXIT_OK : EXIT_USAGE;
+  if (error instanceof CliExit) return error.status;
+  if (error instanceof UsageError || error instanceof InvalidArgumentError) return EXIT_USAGE;
+  return EXIT_FAILED;
+}
+
+/** Writes what went wrong to stderr and returns the exit status. */
+export function report(error: unknown, options: ReportOptions): number {
+  const status = exitStatusOf(error);
+  if (error instanceof CommanderError) return status; // Commander has printed its own line.
+  if (error instanceof CliExit && error.message === '') return status; // The command has said why.
+  const err = error instanceof Error ? error : new Error(String(error));
+  const known = err instanceof MountError || err instanceof UsageError || err instanceof CliExit ||
+    err instanceof InvalidArgumentError || err instanceof AddonUnavailableError || 'code' in err;
+  if (options.json) {
+    process.stderr.write(`${JSON.stringify({ error: errorFields(err) })}\n`);
+  } else {
+    process.stderr.write(`${known ? oneLine(err) : `mount-set-group: internal error: ${err.message} (run with --debug for the stack trace)`}\n`);
+  }
+  if (options.debug && err.stack) process.stderr.write(`${err.stack}\n`);
+  return status;
+}
