@@ -5,9 +5,9 @@ import { diffMountinfo, normalize, parse, render, type NormalizeOptions } from '
 import { canUnshare, scratchMountinfo } from './helpers.js';
 
 /** The normalized mountinfo text of a namespace built by `script`, seen from its scratch directory. */
-function built(script: string, options: Omit<NormalizeOptions, 'under'> = {}): string {
+function built(script: string, options: Omit<NormalizeOptions, 'under'> = {}, subdirectory = ''): string {
   const live = scratchMountinfo(script);
-  return render(normalize(parse(live.text), { ...options, under: live.dir }));
+  return render(normalize(parse(live.text), { ...options, under: live.dir + subdirectory }));
 }
 
 // Shared groups, a slave, propagation into peers and slave, a bind of a subdirectory, mounts
@@ -98,6 +98,15 @@ describe.skipIf(!canUnshare)('normalize: different topologies never compare equa
     const b = built(other);
     expect(diffMountinfo(a, b)).toBeDefined();
     expect(diffMountinfo(a, built(one))).toBeUndefined();
+  });
+
+  it('slaves of one master vs of two, the masters out of view (only master:N differs)', () => {
+    const masters = 'mkdir -p m/p m/q v/r v/s; mount -t tmpfs T m/p; mount --bind m/p m/q; ';
+    const slaves = 'mount --bind m/p v/r; mount --make-slave v/r; mount --bind m/q v/s; mount --make-slave v/s';
+    const twoMasters = built(masters + 'mount --make-shared m/p; mount --make-shared m/q; ' + slaves, {}, '/v');
+    const oneMaster = built(masters.replace('mount --bind m/p m/q; ', '') + 'mount --make-shared m/p; mount --bind m/p m/q; ' + slaves, {}, '/v');
+    expect(twoMasters).toMatch(/^1 2 0:1 \/ \/r rw,relatime master:1 - tmpfs T rw\n3 2 0:1 \/ \/s rw,relatime master:2 - tmpfs T rw\n$/);
+    expect(diffMountinfo(twoMasters, oneMaster)).toMatch(/line 2[^]*master:2[^]*master:1/);
   });
 
   it("order 'tree' keeps a mount on /p/y whose parent is the mount on /p apart from one on the dir below it", () => {
