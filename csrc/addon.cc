@@ -5,7 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <optional>
+#include <climits>
 #include <string>
 
 #include <fcntl.h>
@@ -41,39 +41,55 @@ namespace {
 // The same bit is the kernel-internal MS_SUBMOUNT; a stock kernel rejects it without a fs type.
 constexpr unsigned long kMsSetGroup = 1UL << 26;
 
-// A place the *at() calls understand: a path relative to the cwd, or an fd with an empty path.
-struct Location {
-  int dirfd;
-  std::string path;
-  bool isFd;
-};
-
 // The result of a call that returns -1 and sets errno: the value itself, or -errno.
 Napi::Value Result(Napi::Env env, long rc) {
   return Napi::Number::New(env, rc < 0 ? -errno : rc);
 }
 
-// A string argument with no embedded NUL byte (C would silently truncate it).
-std::string StringArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (!info[index].IsString()) {
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a string");
-  }
-  std::string value = info[index].As<Napi::String>().Utf8Value();
-  if (std::strlen(value.c_str()) != value.size()) {
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must not contain NUL bytes");
-  }
-  return value;
-}
+// A string argument, converted into a caller-owned buffer without touching the heap. A path
+// longer than PATH_MAX is refused the way the kernel would refuse it (ENAMETOOLONG), never cut.
+class CString {
+ public:
+  // An absent string (NULL).
+  CString() = default;
 
-// A string argument that may be null (mount(2)'s source, type and data).
-std::optional<std::string> OptionalStringArg(const Napi::CallbackInfo& info, size_t index,
-                                             const char* name) {
-  if (info[index].IsNull() || info[index].IsUndefined()) return std::nullopt;
-  return StringArg(info, index, name);
-}
+  // Converts info[index]; a non-string throws TypeError, and so does an embedded NUL byte
+  // (C would silently cut the string at it).
+  CString(const Napi::CallbackInfo& info, size_t index, const char* name, bool nullable = false) {
+    napi_value value = info[index];
+    napi_valuetype type = info[index].Type();
+    if (nullable && (type == napi_null || type == napi_undefined)) return;
+    if (type != napi_string) {
+      throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a string");
+    }
+    size_t length = 0;
+    NAPI_THROW_IF_FAILED_VOID(info.Env(),
+        napi_get_value_string_utf8(info.Env(), value, buffer_, sizeof buffer_, &length));
+    if (length >= sizeof buffer_ - 1) {
+      tooLong_ = true;
+      return;
+    }
+    if (std::memchr(buffer_, '\0', length) != nullptr) {
+      throw Napi::TypeError::New(info.Env(), std::string(name) + " must not contain NUL bytes");
+    }
+    present_ = true;
+  }
 
-const char* CStr(const std::optional<std::string>& value) {
-  return value ? value->c_str() : nullptr;
+  // The string, or NULL for an absent nullable argument.
+  const char* get() const { return present_ ? buffer_ : nullptr; }
+  // True when the string did not fit in PATH_MAX bytes.
+  bool tooLong() const { return tooLong_; }
+
+ private:
+  char buffer_[PATH_MAX + 2] = "";
+  bool present_ = false;
+  bool tooLong_ = false;
+};
+
+// -ENAMETOOLONG when any of the strings was longer than PATH_MAX, as the kernel reports it.
+template <typename... Strings>
+bool AnyTooLong(const Strings&... strings) {
+  return (strings.tooLong() || ...);
 }
 
 // A 32-bit integer argument (an fd or a flags word).
@@ -84,60 +100,78 @@ int64_t IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* nam
   return info[index].As<Napi::Number>().Int64Value();
 }
 
-// A path (string) or an open file descriptor (number).
-Location LocationArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (info[index].IsNumber()) {
-    return {static_cast<int>(IntegerArg(info, index, name)), "", true};
-  }
-  return {AT_FDCWD, StringArg(info, index, name), false};
-}
+Napi::Value NameTooLong(Napi::Env env) { return Napi::Number::New(env, -ENAMETOOLONG); }
 
 // mount(source, target, fstype, flags, data) -> 0 | -errno
 Napi::Value Mount(const Napi::CallbackInfo& info) {
-  auto source = OptionalStringArg(info, 0, "source");
-  auto target = StringArg(info, 1, "target");
-  auto fstype = OptionalStringArg(info, 2, "fstype");
+  CString source(info, 0, "source", true), target(info, 1, "target"), fstype(info, 2, "fstype", true);
   auto flags = static_cast<unsigned long>(IntegerArg(info, 3, "flags"));
-  auto data = OptionalStringArg(info, 4, "data");
-  return Result(info.Env(), mount(CStr(source), target.c_str(), CStr(fstype), flags, CStr(data)));
+  CString data(info, 4, "data", true);
+  if (AnyTooLong(source, target, fstype, data)) return NameTooLong(info.Env());
+  return Result(info.Env(), mount(source.get(), target.get(), fstype.get(), flags, data.get()));
 }
 
 // mount(source, target, NULL, MS_SET_GROUP, NULL) -> 0 | -errno
 Napi::Value MountSetGroup(const Napi::CallbackInfo& info) {
-  auto source = StringArg(info, 0, "source");
-  auto target = StringArg(info, 1, "target");
-  return Result(info.Env(), mount(source.c_str(), target.c_str(), nullptr, kMsSetGroup, nullptr));
+  CString source(info, 0, "source"), target(info, 1, "target");
+  if (AnyTooLong(source, target)) return NameTooLong(info.Env());
+  return Result(info.Env(), mount(source.get(), target.get(), nullptr, kMsSetGroup, nullptr));
 }
+
+// A path (string) or an open fd (number) as the *at() calls take it: (AT_FDCWD, path) or (fd, "").
+struct Location {
+  Location(const Napi::CallbackInfo& info, size_t index, const char* name)
+      : isFd(info[index].IsNumber()),
+        dirfd(isFd ? static_cast<int>(IntegerArg(info, index, name)) : AT_FDCWD),
+        path(isFd ? CString() : CString(info, index, name)) {}
+
+  const char* get() const { return isFd ? "" : path.get(); }
+  bool tooLong() const { return path.tooLong(); }
+
+  bool isFd;
+  int dirfd;
+  CString path;
+};
 
 // move_mount(from, to, MOVE_MOUNT_SET_GROUP), each side a path or an fd -> 0 | -errno
 Napi::Value MoveMountSetGroup(const Napi::CallbackInfo& info) {
-  auto from = LocationArg(info, 0, "from");
-  auto to = LocationArg(info, 1, "to");
+  Location from(info, 0, "from"), to(info, 1, "to");
+  if (AnyTooLong(from, to)) return NameTooLong(info.Env());
   unsigned int flags = MOVE_MOUNT_SET_GROUP;
   if (from.isFd) flags |= MOVE_MOUNT_F_EMPTY_PATH;
   if (to.isFd) flags |= MOVE_MOUNT_T_EMPTY_PATH;
-  return Result(info.Env(), syscall(SYS_move_mount, from.dirfd, from.path.c_str(), to.dirfd,
-                                    to.path.c_str(), flags));
+  return Result(info.Env(), syscall(SYS_move_mount, from.dirfd, from.get(), to.dirfd, to.get(), flags));
+}
+
+// mount(NULL, target, NULL, flags, NULL) -> 0 | -errno: a propagation change (MS_SHARED...)
+Napi::Value ChangePropagation(const Napi::CallbackInfo& info) {
+  CString target(info, 0, "target");
+  auto flags = static_cast<unsigned long>(IntegerArg(info, 1, "flags"));
+  if (AnyTooLong(target)) return NameTooLong(info.Env());
+  return Result(info.Env(), mount(nullptr, target.get(), nullptr, flags, nullptr));
 }
 
 // umount2(target, flags) -> 0 | -errno
 Napi::Value Umount2(const Napi::CallbackInfo& info) {
-  auto target = StringArg(info, 0, "target");
+  CString target(info, 0, "target");
   auto flags = static_cast<int>(IntegerArg(info, 1, "flags"));
-  return Result(info.Env(), umount2(target.c_str(), flags));
+  if (AnyTooLong(target)) return NameTooLong(info.Env());
+  return Result(info.Env(), umount2(target.get(), flags));
 }
 
 // open_tree(AT_FDCWD, path, flags) -> fd | -errno
 Napi::Value OpenTree(const Napi::CallbackInfo& info) {
-  auto path = StringArg(info, 0, "path");
+  CString path(info, 0, "path");
   auto flags = static_cast<unsigned int>(IntegerArg(info, 1, "flags"));
-  return Result(info.Env(), syscall(SYS_open_tree, AT_FDCWD, path.c_str(), flags));
+  if (AnyTooLong(path)) return NameTooLong(info.Env());
+  return Result(info.Env(), syscall(SYS_open_tree, AT_FDCWD, path.get(), flags));
 }
 
 // open(path, O_PATH | O_CLOEXEC) -> fd | -errno: an fd naming a mount for the fd forms of the calls
 Napi::Value OpenPath(const Napi::CallbackInfo& info) {
-  auto path = StringArg(info, 0, "path");
-  return Result(info.Env(), open(path.c_str(), O_PATH | O_CLOEXEC));
+  CString path(info, 0, "path");
+  if (AnyTooLong(path)) return NameTooLong(info.Env());
+  return Result(info.Env(), open(path.get(), O_PATH | O_CLOEXEC));
 }
 
 // close(fd) -> 0 | -errno
@@ -169,6 +203,7 @@ Napi::Object Constants(Napi::Env env) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
+  exports.Set("changePropagation", Napi::Function::New(env, ChangePropagation, "changePropagation"));
   exports.Set("mountSetGroup", Napi::Function::New(env, MountSetGroup, "mountSetGroup"));
   exports.Set("moveMountSetGroup", Napi::Function::New(env, MoveMountSetGroup, "moveMountSetGroup"));
   exports.Set("umount2", Napi::Function::New(env, Umount2, "umount2"));

@@ -47,7 +47,7 @@ function asPath(place: PathOrFd): string {
 
 function callForm(form: SetGroupForm, source: PathOrFd, target: PathOrFd): void {
   if (form === 'move_mount') sys.moveMountSetGroup(source, target);
-  else sys.mountSetGroup(asPath(source), asPath(target), { path: source, dest: target });
+  else sys.mountSetGroup(asPath(source), asPath(target), source, target);
 }
 
 /** True when `error` means the kernel does not know this form at all. */

@@ -50,11 +50,11 @@ export class KernelNamespace implements MountNamespace {
 
   bind(source: string, target: string, options: { recursive?: boolean } = {}): void {
     const { MS_BIND, MS_REC } = sys.addon().constants;
-    sys.mount(source, target, null, MS_BIND | (options.recursive ? MS_REC : 0), null, { path: source, dest: target });
+    sys.mount(source, target, null, MS_BIND | (options.recursive ? MS_REC : 0), null, source, target);
   }
 
   move(source: string, target: string): void {
-    sys.mount(source, target, null, sys.addon().constants.MS_MOVE, null, { path: source, dest: target });
+    sys.mount(source, target, null, sys.addon().constants.MS_MOVE, null, source, target);
   }
 
   umount(target: string, options: { lazy?: boolean } = {}): void {
@@ -63,7 +63,7 @@ export class KernelNamespace implements MountNamespace {
 
   changePropagation(target: string, type: Propagation, options: { recursive?: boolean } = {}): void {
     const recursive = options.recursive ? sys.addon().constants.MS_REC : 0;
-    sys.mount(null, target, null, propagationFlag(type) | recursive, null);
+    sys.changePropagation(target, propagationFlag(type) | recursive);
   }
 
   setGroup(source: string, target: string): void {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 /** The addon's exports: each call returns its result (0 or an fd) or -errno. */
 export interface Addon {
   mount(source: string | null, target: string, fsType: string | null, flags: number, data: string | null): number;
+  changePropagation(target: string, flags: number): number;
   mountSetGroup(source: string, target: string): number;
   moveMountSetGroup(from: string | number, to: string | number): number;
   umount2(target: string, flags: number): number;
@@ -80,10 +81,14 @@ function tryLoad(): { addon: Addon } | { error: AddonUnavailableError } {
 
 /** The addon, or an AddonUnavailableError that says what is missing. */
 export function addon(): Addon {
+  if (ready) return ready;
   loaded ??= tryLoad();
   if ('error' in loaded) throw loaded.error;
-  return loaded.addon;
+  ready = loaded.addon;
+  return ready;
 }
+
+let ready: Addon | undefined;
 
 /** Why the addon cannot load, or undefined when it can. */
 export function addonUnavailable(): AddonUnavailableError | undefined {

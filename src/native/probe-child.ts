@@ -38,9 +38,9 @@ function probeForms(dir: string): { moveMount: FormTrial; mount: FormTrial } {
   mkdirSync(target);
   sys.mount('probe', source, 'tmpfs', 0, null);
   sys.mount(source, target, null, MS_BIND, null);
-  sys.mount(null, source, null, MS_SHARED, null);
+  sys.changePropagation(source, MS_SHARED);
   const moveMount = tryForm(() => sys.moveMountSetGroup(source, target), source, target);
-  sys.mount(null, target, null, MS_PRIVATE, null);
+  sys.changePropagation(target, MS_PRIVATE);
   const mount = tryForm(() => sys.mountSetGroup(source, target), source, target);
   return { moveMount, mount };
 }
