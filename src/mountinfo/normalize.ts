@@ -43,31 +43,47 @@ export function normalize(entries: readonly MountInfo[], options: NormalizeOptio
   const under = normalizeDirectory(options.under ?? '/');
   const kept = entries.filter((e) => isAtOrUnder(e.mountPoint, under));
   const ordered = options.order === 'tree' ? treeOrder(kept) : kept;
-  const mounts = new Renumbering();
-  const groups = new Renumbering();
-  const devices = new Renumbering();
-  const mountOptions = options.mountOptions ?? 'keep';
-  const superOptions = options.superOptions ?? 'keep';
-  return ordered.map((e) => {
-    const n: MountInfo = {
-      id: mounts.of(e.id),
-      parentId: mounts.of(e.parentId),
-      major: 0,
-      minor: devices.of(`${e.major}:${e.minor}`),
-      root: e.root,
-      mountPoint: relativeTo(e.mountPoint, under),
-      mountOptions: applyPolicy(e.mountOptions, mountOptions),
-      unbindable: e.unbindable,
-      otherOptional: [...e.otherOptional],
-      fsType: e.fsType,
-      source: e.source,
-      superOptions: applyPolicy(e.superOptions, superOptions),
-    };
-    if (e.shared !== undefined) n.shared = groups.of(e.shared);
-    if (e.master !== undefined) n.master = groups.of(e.master);
-    if (e.propagateFrom !== undefined) n.propagateFrom = groups.of(e.propagateFrom);
-    return n;
-  });
+  const context: Context = {
+    under,
+    mountOptions: options.mountOptions ?? 'keep',
+    superOptions: options.superOptions ?? 'keep',
+    mounts: new Renumbering(),
+    groups: new Renumbering(),
+    devices: new Renumbering(),
+  };
+  return ordered.map((e) => normalizeEntry(e, context));
+}
+
+/** What normalizing one entry needs: the settings and the numberings shared by all entries. */
+interface Context {
+  under: string;
+  mountOptions: OptionPolicy;
+  superOptions: OptionPolicy;
+  mounts: Renumbering;
+  groups: Renumbering;
+  devices: Renumbering;
+}
+
+/** A copy of `e` with its numbers renumbered, its mount point relative and its options reduced. */
+function normalizeEntry(e: MountInfo, c: Context): MountInfo {
+  const n: MountInfo = {
+    id: c.mounts.of(e.id),
+    parentId: c.mounts.of(e.parentId),
+    major: 0,
+    minor: c.devices.of(`${e.major}:${e.minor}`),
+    root: e.root,
+    mountPoint: relativeTo(e.mountPoint, c.under),
+    mountOptions: applyPolicy(e.mountOptions, c.mountOptions),
+    unbindable: e.unbindable,
+    otherOptional: [...e.otherOptional],
+    fsType: e.fsType,
+    source: e.source,
+    superOptions: applyPolicy(e.superOptions, c.superOptions),
+  };
+  if (e.shared !== undefined) n.shared = c.groups.of(e.shared);
+  if (e.master !== undefined) n.master = c.groups.of(e.master);
+  if (e.propagateFrom !== undefined) n.propagateFrom = c.groups.of(e.propagateFrom);
+  return n;
 }
 
 /** Numbers keys 1, 2, 3... in the order they are first asked for. */
