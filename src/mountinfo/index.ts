@@ -2,7 +2,7 @@
 // node:*, so the model can use it; reading a file is in ./read.js (readMountinfo, parseFile).
 export type { MountInfo } from './types.js';
 export { MountinfoParseError, MountinfoTooLargeError, type MountinfoProblem } from './errors.js';
-export { parse } from './parse.js';
+export { parse, type ParseOptions } from './parse.js';
 export { render, renderLine, escapePath, mangle } from './render.js';
 export { normalize, type NormalizeOptions, type OptionPolicy } from './normalize.js';
 export { diffMountinfo, type MountTable } from './diff.js';

@@ -27,12 +27,24 @@ const MAX_DEV = 0xffffffff;
 
 const utf8 = new TextDecoder();
 
+export interface ParseOptions {
+  /**
+   * Accept empty input as an empty table. Off by default, since an empty text is most often a
+   * read that went wrong; but the kernel does write nothing for a process chrooted into a directory
+   * with no mount at or under it (every mount is outside its root).
+   */
+  allowEmpty?: boolean;
+}
+
 /**
  * Every entry of a mountinfo text, in the kernel's order. Throws MountinfoParseError on malformed
  * input: the first malformed line, or else the first line that repeats a mount id.
  */
-export function parse(text: string): MountInfo[] {
-  if (text.length === 0) throw new MountinfoParseError(1, 'empty-input', 'empty input');
+export function parse(text: string, options: ParseOptions = {}): MountInfo[] {
+  if (text.length === 0) {
+    if (options.allowEmpty === true) return [];
+    throw new MountinfoParseError(1, 'empty-input', 'empty input');
+  }
   const entries: MountInfo[] = [];
   const cursor = new LineCursor(text);
   while (cursor.nextLine()) entries.push(parseLine(cursor));

@@ -7,14 +7,14 @@
 // bounded by the limit whatever the file holds.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { MountinfoTooLargeError } from './errors.js';
-import { parse } from './parse.js';
+import { parse, type ParseOptions } from './parse.js';
 import type { MountInfo } from './types.js';
 
 /** 64 MiB: about a million mounts of typical length, ten times the kernel's default mount-max. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
-export interface ReadOptions {
+export interface ReadOptions extends ParseOptions {
   /** Refuse files larger than this many bytes. Default DEFAULT_MAX_BYTES. */
   maxBytes?: number;
   /**
@@ -31,7 +31,7 @@ export function readMountinfo(pid: number | 'self' | 'thread-self' = 'self', opt
 
 /** The parsed contents of a mountinfo file. */
 export function parseFile(path: string, options: ReadOptions = {}): MountInfo[] {
-  return parse(readMountinfoText(path, options));
+  return parse(readMountinfoText(path, options), options);
 }
 
 /** The text of a mountinfo file, read in chunks up to `maxBytes`. */

@@ -23,6 +23,11 @@ export const fixtureNames = ['escapes-and-propagation.txt', 'chroot-propagate-fr
 export const canUnshare =
   spawnSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' }).status === 0;
 
+/** A statically linked busybox, which runs inside an empty chroot, or undefined. */
+export const staticBusybox = ['/bin/busybox', '/usr/bin/busybox'].find(
+  (path) => spawnSync('sh', ['-c', `file -L ${path} | grep -q 'statically linked'`]).status === 0,
+);
+
 /** Whether findmnt(8) is installed. */
 export const hasFindmnt = spawnSync('findmnt', ['--version'], { stdio: 'ignore' }).status === 0;
 

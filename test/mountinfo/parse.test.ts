@@ -13,6 +13,7 @@ import {
   fixturePath,
   hasFindmnt,
   scratchMountinfo,
+  staticBusybox,
   type ScratchMountinfo,
 } from './helpers.js';
 
@@ -149,6 +150,48 @@ describe.skipIf(!canUnshare)('escapes, on mountinfo the kernel writes for names 
     expect(live.text).toContain('/hash#mark ');
     expect(live.text).toContain('src-hash\\043mark');
     expect(render(entries)).toBe(live.text);
+  });
+});
+
+/**
+ * In a scratch namespace: runs `script`, then a busybox sleep chrooted into ./view, and returns
+ * the mountinfo outside and the one the chrooted process sees.
+ */
+function chrootMountinfo(script: string): { outside: MountInfo[]; inside: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mountinfo-chroot-'));
+  try {
+    const inside = join(dir, 'inside');
+    const live = scratchMountinfo(
+      `mkdir view; ${script}\ncp "$1" view/busybox\n` +
+        'chroot view /busybox sleep 5 & sleep 0.2; cat /proc/$!/mountinfo > "$2"; kill $!',
+      [staticBusybox!, inside],
+    );
+    return { outside: parse(live.text), inside: readFileSync(inside, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
+describe.skipIf(!canUnshare || staticBusybox === undefined)('a reader chrooted away from mounts', () => {
+  it('sees propagate_from: the dominating group when the master is outside its root', () => {
+    const { outside, inside } = chrootMountinfo(
+      'mkdir view/A view/C hidden; mount -t tmpfs T view/A; mount --make-shared view/A\n' +
+        'mount --bind view/A hidden; mount --make-slave hidden; mount --make-shared hidden\n' +
+        'mount --bind hidden view/C; mount --make-slave view/C',
+    );
+    const a = outside.find((e) => e.mountPoint.endsWith('/view/A'))!;
+    const b = outside.find((e) => e.mountPoint.endsWith('/hidden'))!;
+    expect(b.master).toBe(a.shared);
+    const c = at(parse(inside), '/C');
+    expect([c.master, c.propagateFrom]).toEqual([b.shared, a.shared]);
+    expect(render(parse(inside))).toBe(inside);
+  });
+
+  it('gets an empty mountinfo with no mount under its root: an error unless allowEmpty', () => {
+    const { inside } = chrootMountinfo('true');
+    expect(inside).toBe('');
+    expect(parseError(inside).problem).toBe('empty-input');
+    expect(parse(inside, { allowEmpty: true })).toEqual([]);
   });
 });
 
