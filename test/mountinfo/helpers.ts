@@ -24,9 +24,23 @@ export const canUnshare =
   spawnSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' }).status === 0;
 
 /** A statically linked busybox, which runs inside an empty chroot, or undefined. */
-export const staticBusybox = ['/bin/busybox', '/usr/bin/busybox'].find(
-  (path) => spawnSync('sh', ['-c', `file -L ${path} | grep -q 'statically linked'`]).status === 0,
-);
+export const staticBusybox = ['/bin/busybox', '/usr/bin/busybox'].find(isStaticElf64);
+
+/** Whether `path` is a 64-bit ELF executable without a PT_INTERP (dynamic loader) program header. */
+function isStaticElf64(path: string): boolean {
+  let elf: Buffer;
+  try {
+    elf = readFileSync(path);
+  } catch {
+    return false;
+  }
+  if (elf.length < 64 || elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2) return false;
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36);
+  const phnum = elf.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) if (elf.readUInt32LE(phoff + i * phentsize) === 3) return false;
+  return true;
+}
 
 /** Whether findmnt(8) is installed. */
 export const hasFindmnt = spawnSync('findmnt', ['--version'], { stdio: 'ignore' }).status === 0;
