@@ -1,0 +1,105 @@
+// The user's path: pack the package, install the tarball into an empty project with npm's default
+// settings (npm 11 blocks dependencies' install scripts, so nothing is built there), then use it —
+// import, probe(), a real setGroup() in a child under `unshare -m --propagation private`, and the
+// CLI through npx. The addon can only come from the prebuild the tarball carries.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const { MOUNT_SET_GROUP_NO_SYSCALLS: _banned, ...childEnv } = process.env;
+
+/** Files a published package may hold, and the ones it must. */
+const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^binding\.gyp$/, /^csrc\/[\w.-]+\.cc$/, /^dist\/.+\.(js|d\.ts)$/, /^prebuilds\/linux-x64\/mount-set-group\.glibc\.node$/];
+const required = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'prebuilds/linux-x64/mount-set-group.glibc.node'];
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync('npm', args, { cwd, encoding: 'utf8', env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('the packed tarball', () => {
+  let work: string;
+  let tarball: string;
+  let files: { path: string; size: number }[];
+  let size: number;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'mount-set-group-pack-'));
+    npm(['run', 'prepack'], root); // compile and prebuildify, as `npm pack` does, with its output kept off the JSON
+    const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], root)) as [{ filename: string; files: { path: string; size: number }[]; size: number }];
+    tarball = join(work, packed.filename);
+    files = packed.files;
+    size = packed.size;
+  }, 300_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('holds the compiled code, its types, the linux-x64 prebuild, README and LICENSE', () => {
+    const paths = files.map((file) => file.path);
+    expect(paths).toEqual(expect.arrayContaining(required));
+  });
+
+  it('holds nothing else: no sources, tests, kernel trees, build directories or source maps', () => {
+    const stray = files.map((file) => file.path).filter((path) => !allowed.some((pattern) => pattern.test(path)));
+    expect(stray).toEqual([]);
+    expect(size).toBeLessThan(1024 * 1024);
+  });
+
+  describe('installed into an empty project with install scripts blocked', () => {
+    let project: string;
+
+    beforeAll(() => {
+      project = join(work, 'project');
+      mkdirSync(project);
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', private: true, type: 'module' }));
+      npm(['install', '--no-audit', '--no-fund', tarball], project);
+    }, 300_000);
+
+    it('built nothing at install time: the addon can only be the prebuild', () => {
+      const installed = join(project, 'node_modules', 'mount-set-group');
+      expect(existsSync(join(installed, 'dist', 'index.js'))).toBe(true);
+      expect(existsSync(join(installed, 'build'))).toBe(false);
+    });
+
+    it('imports, and the pure parts work without any syscall', () => {
+      const check = "import { parse, setGroup } from 'mount-set-group'; console.log(typeof setGroup, parse('1 0 0:1 / / rw - tmpfs t rw\\n').length)";
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', check], { cwd: project, encoding: 'utf8', env: childEnv });
+      expect(out.trim()).toBe('function 1');
+    });
+
+    it.skipIf(kernelUnavailable)(kernelSuite('probes and joins a group on the kernel, in a private namespace'), () => {
+      const script = join(project, 'check.mjs');
+      writeFileSync(
+        script,
+        [
+          "import { probe, setGroup, KernelNamespace, runScenario, parse } from 'mount-set-group';",
+          "import { mkdtempSync, readFileSync } from 'node:fs';",
+          "const dir = mkdtempSync('/tmp/mount-set-group-user-');",
+          'const ns = new KernelNamespace();',
+          "const run = runScenario(ns, 'mount -t tmpfs t .\\nmkdir a b\\nmount -t tmpfs t a\\nmount --bind a b\\nmount --make-shared a', { cwd: dir });",
+          'if (run.failures.length) throw new Error(JSON.stringify(run.failures));',
+          'const method = setGroup(`${dir}/a`, `${dir}/b`);',
+          "const mounts = parse(readFileSync('/proc/self/mountinfo', 'utf8'));",
+          'const at = (p) => mounts.filter((m) => m.mountPoint === p).at(-1);',
+          'console.log(JSON.stringify({ probe: probe(), method, a: at(`${dir}/a`), b: at(`${dir}/b`) }));',
+        ].join('\n'),
+      );
+      const child = spawnSync('unshare', ['-m', '--propagation', 'private', process.execPath, script], { cwd: project, encoding: 'utf8', env: childEnv });
+      expect(child.stderr).toBe('');
+      const result = JSON.parse(child.stdout) as { probe: { moveMount: boolean }; method: string; a: { shared?: number }; b: { shared?: number } };
+      expect(result.probe.moveMount).toBe(true);
+      expect(result.method).toBe('move_mount');
+      expect(result.a.shared).toBeGreaterThan(0);
+      expect(result.b.shared).toBe(result.a.shared);
+    });
+
+    it.skipIf(kernelUnavailable)(kernelSuite('runs the CLI through npx'), () => {
+      const out = execFileSync('npx', ['mount-set-group', 'probe', '--json'], { cwd: project, encoding: 'utf8', env: childEnv });
+      expect(JSON.parse(out)).toMatchObject({ probed: true, moveMount: true, preferred: expect.any(String) });
+    });
+  });
+});
