@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { probeCommand } from './commands/probe.js';
 import { setCommand } from './commands/set.js';
+import { showCommand } from './commands/show.js';
 import { report } from './report.js';
 
 function commandPath(command: Command): string {
@@ -31,7 +32,8 @@ export function buildProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0', '--version')
     .addCommand(setCommand())
     .addCommand(probeCommand())
-    .addCommand(demoCommand());
+    .addCommand(demoCommand())
+    .addCommand(showCommand());
   configureTree(program);
   return program;
 }

@@ -1,0 +1,55 @@
+// The mount tree as `findmnt -o TARGET,SOURCE,FSTYPE,PROPAGATION` draws it, with peer groups and
+// masters spelled out so that who propagates to whom is visible at a glance.
+import type { MountInfo } from '../../mountinfo/types.js';
+
+/** A mount's propagation, as mountinfo's optional fields name it: `shared:1 master:2`, `private`. */
+export function propagationOf(mount: MountInfo): string {
+  const fields = [];
+  if (mount.shared !== undefined) fields.push(`shared:${mount.shared}`);
+  if (mount.master !== undefined) fields.push(`master:${mount.master}`);
+  if (mount.propagateFrom !== undefined) fields.push(`propagate_from:${mount.propagateFrom}`);
+  if (mount.unbindable) fields.push('unbindable');
+  return fields.length > 0 ? fields.join(' ') : 'private';
+}
+
+/** findmnt's SOURCE: the source, and the root inside the filesystem when it is not the whole. */
+function sourceOf(mount: MountInfo): string {
+  return mount.root === '/' ? mount.source : `${mount.source}[${mount.root}]`;
+}
+
+/** Mounts in tree order with their depth-drawing prefix; roots are mounts whose parent is absent. */
+function treeRows(mounts: readonly MountInfo[]): { prefix: string; mount: MountInfo }[] {
+  const ids = new Set(mounts.map((m) => m.id));
+  const children = new Map<number, MountInfo[]>();
+  const roots: MountInfo[] = [];
+  for (const mount of mounts) {
+    if (mount.parentId === mount.id || !ids.has(mount.parentId)) roots.push(mount);
+    else children.set(mount.parentId, [...(children.get(mount.parentId) ?? []), mount]);
+  }
+  const rows: { prefix: string; mount: MountInfo }[] = [];
+  const visit = (mount: MountInfo, lead: string, branch: string) => {
+    rows.push({ prefix: branch, mount });
+    const kids = children.get(mount.id) ?? [];
+    kids.forEach((kid, i) => {
+      const last = i === kids.length - 1;
+      visit(kid, `${lead}${last ? '  ' : '│ '}`, `${lead}${last ? '└─' : '├─'}`);
+    });
+  };
+  for (const root of roots) visit(root, '', '');
+  return rows;
+}
+
+/** The mounts at or under `under` (all when undefined). */
+export function mountsUnder(mounts: readonly MountInfo[], under: string | undefined): MountInfo[] {
+  if (under === undefined || under === '/') return [...mounts];
+  const dir = under.replace(/\/+$/, '');
+  return mounts.filter((m) => m.mountPoint === dir || m.mountPoint.startsWith(`${dir}/`));
+}
+
+/** The table findmnt would print: a header and one row a mount, columns padded. */
+export function renderTree(mounts: readonly MountInfo[]): string {
+  const rows = treeRows(mounts).map(({ prefix, mount }) => [`${prefix}${mount.mountPoint}`, sourceOf(mount), mount.fsType, propagationOf(mount)]);
+  const table = [['TARGET', 'SOURCE', 'FSTYPE', 'PROPAGATION'], ...rows];
+  const widths = [0, 1, 2].map((column) => Math.max(...table.map((row) => [...row[column]!].length)));
+  return table.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]! + [...cell].length - cell.length) : cell)).join(' ')).join('\n') + '\n';
+}
