@@ -4,12 +4,13 @@
 // run with the same inputs returns at once.
 import { spawn } from 'node:child_process';
 import {
-  accessSync, constants, copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync,
+  copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync,
   renameSync, rmSync, writeFileSync, type WriteStream,
 } from 'node:fs';
 import { cpus } from 'node:os';
-import { basename, delimiter, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { KernelBuildError } from './errors.js';
+import { findExecutable } from './host.js';
 import { kernelBuildPaths, kernelCacheRoot, kernelInputs, SOURCE_PACKAGE, type KernelBuildPaths } from './kernel-cache.js';
 
 /** A tool or file the build needs, and the Debian package that provides it. */
@@ -50,21 +51,9 @@ interface BuildInfo {
   files: number;
 }
 
-/** True when `name` is an executable file in one of $PATH's directories. */
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Everything the build needs, with the package that provides each. */
 function prerequisites(tarball: string): Prerequisite[] {
-  const tool = (name: string, aptPackage = name): Prerequisite => ({ what: name, present: () => onPath(name), aptPackage });
+  const tool = (name: string, aptPackage = name): Prerequisite => ({ what: name, present: () => findExecutable(name) !== undefined, aptPackage });
   return [
     { what: `kernel source ${tarball}`, present: () => existsSync(tarball), aptPackage: SOURCE_PACKAGE },
     tool('gcc'), tool('make'), tool('flex'), tool('bison'), tool('bc'), tool('cpio'), tool('patch'),
