@@ -1,0 +1,104 @@
+// ModelNamespace: the MountNamespace interface answered by the in-memory model of Linux mount
+// propagation. Each method names its syscall and paths the way the kernel backend's errors do.
+import { mountError } from '../errors.js';
+import { render } from '../mountinfo/render.js';
+import type { MountInfo } from '../mountinfo/types.js';
+import type { MountNamespace, NewMountOptions, Propagation } from '../namespace.js';
+import type { Fail } from './namei.js';
+import { mountinfoEntries } from './proc.js';
+import { doChangeType, doLoopback, doMkdir, doMoveMount, doNewMount, doSetGroup, doUmount } from './syscalls.js';
+import { DEFAULT_MOUNT_MAX, MntNamespace } from './types.js';
+
+export interface ModelNamespaceOptions {
+  /** fs.mount-max (default 100000). */
+  mountMax?: number;
+  /** The id the first mount (the namespace root) gets; later ones are smallest-free from there. Default 1. */
+  firstMountId?: number;
+  /** Filesystem types a new mount may name; each mount of one gets a fresh, empty superblock. Default tmpfs, ramfs. */
+  filesystems?: readonly string[];
+  /** The fs type and source of the namespace root. Default rootfs. */
+  root?: { fsType: string; source: string };
+}
+
+/** The filesystems whose every mount is a fresh, empty superblock: the ones the model can stand in for. */
+export const DEFAULT_FILESYSTEMS: readonly string[] = ['tmpfs', 'ramfs'];
+
+/** An error thrower for one call: its syscall, and its paths as Node's fs errors name them. */
+function failure(syscall: string, path: string, dest?: string): Fail {
+  return (code, reason) => {
+    throw mountError(code, dest === undefined ? { syscall, path, reason } : { syscall, path, dest, reason });
+  };
+}
+
+export class ModelNamespace implements MountNamespace {
+  readonly backend = 'model';
+  readonly #ns: MntNamespace;
+  readonly #filesystems: ReadonlySet<string>;
+
+  constructor(options: ModelNamespaceOptions = {}) {
+    const root = options.root ?? { fsType: 'rootfs', source: 'rootfs' };
+    this.#ns = new MntNamespace(options.firstMountId ?? 1, root.fsType, root.source);
+    this.#ns.mountMax = options.mountMax ?? DEFAULT_MOUNT_MAX;
+    this.#filesystems = new Set(options.filesystems ?? DEFAULT_FILESYSTEMS);
+  }
+
+  /** fs.mount-max: how many mounts the namespace may hold; a mount or propagation beyond it is ENOSPC. */
+  get mountMax(): number {
+    return this.#ns.mountMax;
+  }
+
+  set mountMax(value: number) {
+    this.#ns.mountMax = value;
+  }
+
+  /** How many mounts the namespace holds (nr_mounts). */
+  get mountCount(): number {
+    return this.#ns.mounts.size;
+  }
+
+  /** The model's state, for assertInvariants() and tests. */
+  get state(): MntNamespace {
+    return this.#ns;
+  }
+
+  cwd(): string {
+    return '/';
+  }
+
+  mkdir(path: string, options: { recursive?: boolean } = {}): void {
+    doMkdir(this.#ns, path, options.recursive ?? false, failure('mkdir', path));
+  }
+
+  mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
+    doNewMount(this.#ns, this.#filesystems, fsType, source, target, options, failure('mount', target));
+  }
+
+  bind(source: string, target: string, options: { recursive?: boolean } = {}): void {
+    doLoopback(this.#ns, source, target, options.recursive ?? false, failure('mount', source, target));
+  }
+
+  move(source: string, target: string): void {
+    doMoveMount(this.#ns, source, target, failure('mount', source, target));
+  }
+
+  umount(target: string, options: { lazy?: boolean } = {}): void {
+    doUmount(this.#ns, target, options.lazy ?? false, failure('umount2', target));
+  }
+
+  changePropagation(target: string, type: Propagation, options: { recursive?: boolean } = {}): void {
+    doChangeType(this.#ns, target, type, options.recursive ?? false, failure('mount', target));
+  }
+
+  setGroup(source: string, target: string): void {
+    doSetGroup(this.#ns, source, target, failure('move_mount', source, target));
+  }
+
+  /** The namespace's mountinfo as entries, in the kernel's order. */
+  entries(): MountInfo[] {
+    return mountinfoEntries(this.#ns);
+  }
+
+  mountinfo(): string {
+    return render(this.entries());
+  }
+}

@@ -1,0 +1,134 @@
+// Attaching and detaching mount trees: attach_recursive_mnt(), umount_tree() and their helpers in
+// fs/namespace.c. These are commit steps: the syscalls (syscalls.ts) run them only after every
+// check that could refuse the operation has passed, so they never fail.
+import { setMntShared } from './clone.js';
+import { addPeerAfter, addSlaveBehind } from './lists.js';
+import { bulkMakePrivate, changeMntPropagation, moveFromNamespace, propagateMnt, propagateUmount } from './pnode.js';
+import { hasParent, isShared, isSlave } from './predicates.js';
+import {
+  hideFromParent,
+  lookupMnt,
+  makeVisible,
+  mntChangeMountpoint,
+  mntSetMountpoint,
+  mountTree,
+  nextMnt,
+  skipMntTree,
+  topmostOvermount,
+  umountMnt,
+} from './tree.js';
+import { InvariantError } from '../errors.js';
+import type { Propagation } from '../namespace.js';
+import type { Dentry, MntNamespace, Mount, Path } from './types.js';
+
+/** where_to_mount(): a new mount goes on top of whatever is already mounted at `path`. */
+export function whereToMount(path: Path): Path {
+  const over = lookupMnt(path.mount, path.dentry);
+  if (over === undefined) return path;
+  const top = topmostOvermount(over);
+  return { mount: top, dentry: top.root };
+}
+
+/** invent_group_ids(): give every mount of the tree (or just `mnt`) that has no peer group a new one. */
+export function inventGroupIds(ns: MntNamespace, mnt: Mount, recurse: boolean): void {
+  for (let p: Mount | null = mnt; p !== null; p = recurse ? nextMnt(p, mnt) : null) {
+    if (p.groupId === 0) p.groupId = ns.groupIds.alloc();
+  }
+}
+
+/**
+ * commit_tree(): the mounts of the tree under `mnt` not yet in the namespace join it (collected in
+ * `added`, to enter the table in creation order), and `mnt` becomes visible on its mountpoint.
+ */
+function commitTree(mnt: Mount, added: Mount[]): void {
+  if (!mnt.attached) {
+    for (let m: Mount | null = mnt; m !== null; m = nextMnt(m, mnt)) {
+      if (m.attached) {
+        m = skipMntTree(m);
+      } else {
+        m.attached = true;
+        added.push(m);
+      }
+    }
+  }
+  makeVisible(mnt);
+}
+
+/** mnt_add_to_ns() for a batch: the table stays ordered by mnt_id_unique, and new mounts are the newest. */
+function addToNamespace(ns: MntNamespace, added: Mount[]): void {
+  added.sort((a, b) => a.uniqueId - b.uniqueId);
+  for (const m of added) ns.mounts.add(m);
+}
+
+/**
+ * attach_recursive_mnt(): mount the tree `source` (new, or moved when it has a parent) at
+ * `mountpoint` of `dest`. When `dest` is shared, every mount of the tree becomes shared and each
+ * receiver of `dest` gets a copy; a copy landing where something is already mounted is tucked
+ * under it: what was there moves on top of the copy's topmost root.
+ * `expectedCopies` is what the prepare step counted; the walk must agree.
+ */
+export function attachRecursiveMnt(ns: MntNamespace, source: Mount, dest: Mount, mountpoint: Dentry, expectedCopies: number): void {
+  const moving = hasParent(source);
+  const rootOfTop = topmostOvermount(source).root;
+  const copies: Mount[] = [];
+  if (isShared(dest)) {
+    inventGroupIds(ns, source, true);
+    propagateMnt(ns, dest, mountpoint, source, copies);
+    for (const p of mountTree(source)) setMntShared(p);
+  }
+  if (copies.length !== expectedCopies) {
+    throw new InvariantError(`propagate_mnt made ${copies.length} copies where the prepare step counted ${expectedCopies}`);
+  }
+  if (moving) umountMnt(source);
+  mntSetMountpoint(dest, mountpoint, source);
+  const added: Mount[] = [];
+  // The kernel's tree_list: the original first, then the copies newest first.
+  for (const child of [source, ...copies.reverse()]) {
+    const q = lookupMnt(child.parent!, child.mountpoint!);
+    if (q !== undefined) mntChangeMountpoint(topmostOvermount(child), rootOfTop, q);
+    commitTree(child, added);
+  }
+  addToNamespace(ns, added);
+}
+
+/**
+ * umount_tree(): take the tree under `mnt` out of the namespace, with (`propagate`) the copies
+ * umount propagation adds. Every victim is disconnected from its parent (only locked mounts stay
+ * attached to an unmounted parent, and the model has none) and freed, and leaves propagation.
+ */
+export function umountTree(ns: MntNamespace, mnt: Mount, propagate: boolean): void {
+  const set: Mount[] = [];
+  for (const p of mountTree(mnt)) {
+    p.umounting = true;
+    set.push(p);
+  }
+  for (const p of set) {
+    moveFromNamespace(ns, p);
+    hideFromParent(p);
+  }
+  if (propagate) propagateUmount(ns, set);
+  bulkMakePrivate(ns, set);
+  for (const p of set) {
+    if (hasParent(p)) umountMnt(p);
+    ns.freeMount(p);
+  }
+}
+
+/** do_change_type()'s commit: set the propagation type of `mnt`, or of every mount of its tree. */
+export function changeType(ns: MntNamespace, mnt: Mount, type: Propagation, recurse: boolean): void {
+  if (type === 'shared') inventGroupIds(ns, mnt, recurse);
+  for (let m: Mount | null = mnt; m !== null; m = recurse ? nextMnt(m, mnt) : null) changeMntPropagation(ns, m, type);
+}
+
+/** do_set_group()'s commit: `to` joins the peer group of `from` and, right after it, its master's slave list. Nothing propagates. */
+export function joinGroup(from: Mount, to: Mount): void {
+  if (isSlave(from)) {
+    addSlaveBehind(to, from);
+    to.master = from.master;
+  }
+  if (isShared(from)) {
+    to.groupId = from.groupId;
+    addPeerAfter(from, to);
+    setMntShared(to);
+  }
+}

@@ -1,0 +1,87 @@
+// Path lookup (the part of fs/namei.c the model needs): walk a path one component at a time from
+// the root, crossing onto whatever is mounted on each directory reached. The process's root and
+// working directory are both the namespace root's root directory, and are not crossed themselves:
+// a mount stacked on "/" is reached by lookup only through where_to_mount().
+import { dLookup, dMkdir } from './dcache.js';
+import { hasParent } from './predicates.js';
+import { lookupMnt } from './tree.js';
+import type { MntNamespace, Path } from './types.js';
+
+/** How a caller turns a lookup failure into its own error (its syscall, its paths). */
+export type Fail = (code: string, reason: string) => never;
+
+/** traverse_mounts(): the root of the topmost mount stacked on `path`, or `path` itself. */
+export function traverseMounts(path: Path): Path {
+  let { mount, dentry } = path;
+  for (let over = lookupMnt(mount, dentry); over !== undefined; over = lookupMnt(mount, dentry)) {
+    mount = over;
+    dentry = over.root;
+  }
+  return mount === path.mount ? path : { mount, dentry };
+}
+
+/** follow_dotdot(): the parent directory, climbing out of mounts at their roots but never above the process root. */
+function followDotdot(ns: MntNamespace, path: Path): Path {
+  let { mount, dentry } = path;
+  while (dentry === mount.root && hasParent(mount)) {
+    dentry = mount.mountpoint!;
+    mount = mount.parent!;
+  }
+  if (dentry.parent === null) return { mount, dentry };
+  return traverseMounts({ mount, dentry: dentry.parent });
+}
+
+/** The components of `path` that move the walk ("" and "." do not). */
+function components(path: string): string[] {
+  return path.split('/').filter((name) => name !== '' && name !== '.');
+}
+
+/** Where every walk starts: the process's root, which is also its working directory. */
+function startingPoint(ns: MntNamespace): Path {
+  return { mount: ns.root, dentry: ns.root.root };
+}
+
+/** The shown path of the components walked so far. */
+function walked(names: readonly string[], count: number): string {
+  return `/${names.slice(0, count).join('/')}`;
+}
+
+/** One step of the walk: into directory `name` of `path` and onto what is mounted there. */
+function stepInto(ns: MntNamespace, path: Path, name: string): Path | undefined {
+  if (name === '..') return followDotdot(ns, path);
+  const dentry = dLookup(path.dentry, name);
+  return dentry === undefined ? undefined : traverseMounts({ mount: path.mount, dentry });
+}
+
+/** path_lookupat() with LOOKUP_FOLLOW: the place `path` names, or ENOENT. */
+export function lookupPath(ns: MntNamespace, path: string, fail: Fail): Path {
+  if (path === '') fail('ENOENT', 'the path is empty');
+  const names = components(path);
+  let place = startingPoint(ns);
+  for (let i = 0; i < names.length; i++) {
+    const next = stepInto(ns, place, names[i]!);
+    if (next === undefined) fail('ENOENT', `'${walked(names, i + 1)}' does not exist`);
+    place = next;
+  }
+  return place;
+}
+
+/** mkdir(2), or mkdir -p with `recursive`: EEXIST for an existing directory, ENOENT for a missing parent. */
+export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
+  if (path === '') fail('ENOENT', 'the path is empty');
+  const names = components(path);
+  if (names.length === 0 && !recursive) fail('EEXIST', `'${path}' exists`);
+  let place = startingPoint(ns);
+  for (let i = 0; i < names.length; i++) {
+    const last = i === names.length - 1;
+    const next = stepInto(ns, place, names[i]!);
+    if (next !== undefined) {
+      if (last && !recursive) fail('EEXIST', `'${path}' exists`);
+      place = next;
+    } else if (last || recursive) {
+      place = { mount: place.mount, dentry: dMkdir(place.dentry, names[i]!) };
+    } else {
+      fail('ENOENT', `'${walked(names, i + 1)}' does not exist`);
+    }
+  }
+}

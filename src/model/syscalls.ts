@@ -1,0 +1,176 @@
+// The system calls the model answers, after fs/namespace.c. Each runs in two phases:
+// - prepare: look the paths up and make every check the kernel makes, in the kernel's order,
+//   including the fs.mount-max count of every mount the operation would add (copies included);
+//   nothing changes, and a refusal throws here;
+// - commit: the kernel's algorithm (mounts.ts, pnode.ts), which can no longer fail.
+// So a refused operation leaves the namespace exactly as it was.
+import { cloneMnt, copyTree, copyTreeSize } from './clone.js';
+import { dentryPath, isSubdir } from './dcache.js';
+import { attachRecursiveMnt, changeType, joinGroup, umountTree, whereToMount } from './mounts.js';
+import { lookupPath, makeDirectory, traverseMounts, type Fail } from './namei.js';
+import { countSecondaries, propagateMountBusy } from './pnode.js';
+import { hasParent, isMountRoot, isPrivate, isShared, isSlave, isUnbindable } from './predicates.js';
+import { MountPointPaths } from './proc.js';
+import { mountIsAncestor, mountTree } from './tree.js';
+import { setGroupRule, type Side } from '../set-group-rules.js';
+import type { NewMountOptions, Propagation } from '../namespace.js';
+import type { MntNamespace, Mount, Path } from './types.js';
+
+/** The number of mounts in the tree under `mnt`. */
+function treeSize(mnt: Mount): number {
+  let count = 0;
+  for (const _ of mountTree(mnt)) count++;
+  return count;
+}
+
+/** tree_contains_unbindable(). */
+function treeContainsUnbindable(mnt: Mount): boolean {
+  for (const m of mountTree(mnt)) if (isUnbindable(m)) return true;
+  return false;
+}
+
+/** Where a mount of the namespace is mounted, as mountinfo shows it. */
+function mountPointOf(ns: MntNamespace, m: Mount): string {
+  return new MountPointPaths(ns.root).of(m);
+}
+
+/**
+ * The prepare half of attach_recursive_mnt(): count_mounts() for the tree (unless it is moved,
+ * and so already counted) and for every copy propagation will make. Returns the number of copies.
+ */
+function prepareAttach(ns: MntNamespace, where: Path, size: number, moving: boolean, fail: Fail): number {
+  const copies = isShared(where.mount) ? countSecondaries(where.mount, where.dentry) : 0;
+  const added = (moving ? 0 : size) + copies * size;
+  const total = ns.mounts.size + added;
+  if (total > ns.mountMax) {
+    fail('ENOSPC', `the namespace would hold ${total} mounts (${added} new, ${copies} of them copies for propagation), more than fs.mount-max (${ns.mountMax})`);
+  }
+  return copies;
+}
+
+/** mkdir(2). */
+export function doMkdir(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
+  makeDirectory(ns, path, recursive, fail);
+}
+
+/** do_new_mount(): a fresh superblock of `fsType` mounted on top of whatever is at `target`. */
+export function doNewMount(
+  ns: MntNamespace,
+  filesystems: ReadonlySet<string>,
+  fsType: string,
+  source: string,
+  target: string,
+  options: NewMountOptions,
+  fail: Fail,
+): void {
+  const path = lookupPath(ns, target, fail);
+  if (!filesystems.has(fsType)) {
+    fail('ENODEV', `no filesystem type '${fsType}' (the model makes superblocks of: ${[...filesystems].join(', ')})`);
+  }
+  const where = whereToMount(path);
+  const copies = prepareAttach(ns, where, 1, false, fail);
+
+  const readOnly = options.readOnly ?? false;
+  const sb = ns.allocSuperblock(fsType, options.data ?? '', readOnly);
+  attachRecursiveMnt(ns, ns.allocMount(sb.root, source, readOnly), where.mount, where.dentry, copies);
+}
+
+/** do_loopback(): mount --bind (a clone of the mount at `source`) or --rbind (a copy of its tree), on top of `target`. */
+export function doLoopback(ns: MntNamespace, source: string, target: string, recursive: boolean, fail: Fail): void {
+  const targetPath = lookupPath(ns, target, fail);
+  const old = lookupPath(ns, source, fail);
+  const where = whereToMount(targetPath);
+  if (isUnbindable(old.mount)) fail('EINVAL', `the source '${source}' is on an unbindable mount, which cannot be bound`);
+  const size = recursive ? copyTreeSize(old.mount, old.dentry) : 1;
+  const copies = prepareAttach(ns, where, size, false, fail);
+
+  const mnt = recursive ? copyTree(ns, old.mount, old.dentry, 0) : cloneMnt(ns, old.mount, old.dentry, 0);
+  attachRecursiveMnt(ns, mnt, where.mount, where.dentry, copies);
+}
+
+/** do_move_mount() (mount --move): the mount at `source`, with everything on it, moves on top of `target`. */
+export function doMoveMount(ns: MntNamespace, source: string, target: string, fail: Fail): void {
+  const targetPath = lookupPath(ns, target, fail);
+  const oldPath = lookupPath(ns, source, fail);
+  const where = whereToMount(targetPath);
+  const old = oldPath.mount;
+  if (!hasParent(old)) fail('EINVAL', `the source '${source}' is the root of the namespace, which cannot be moved`);
+  if (isShared(old.parent!)) {
+    fail('EINVAL', `the source's parent mount '${mountPointOf(ns, old.parent!)}' is shared; a mount inside a shared mount cannot be moved (make the parent private first)`);
+  }
+  if (!isMountRoot(oldPath)) fail('EINVAL', `the source '${source}' is not a mount point (it lies inside the mount at '${mountPointOf(ns, old)}')`);
+  if (isShared(where.mount) && treeContainsUnbindable(old)) {
+    fail('EINVAL', 'the destination is shared and the tree being moved contains an unbindable mount, which would be copied by propagation');
+  }
+  if (mountIsAncestor(old, where.mount)) fail('ELOOP', `the destination '${target}' lies inside the mount being moved`);
+  const copies = prepareAttach(ns, where, treeSize(old), true, fail);
+
+  attachRecursiveMnt(ns, old, where.mount, where.dentry, copies);
+}
+
+/**
+ * do_umount(): umount2(target, lazy ? MNT_DETACH : 0). Without MNT_DETACH a mount with submounts
+ * is busy; with it the whole tree goes. Either way propagation takes the copies on the mounts
+ * that receive from the parent along, except copies with something else mounted inside them.
+ * Unmounting the process's root without MNT_DETACH remounts its filesystem read-only instead.
+ */
+export function doUmount(ns: MntNamespace, target: string, lazy: boolean, fail: Fail): void {
+  const path = traverseMounts(lookupPath(ns, target, fail));
+  if (!isMountRoot(path)) fail('EINVAL', `'${target}' is not a mount point`);
+  const mnt = path.mount;
+  if (mnt === ns.root && !lazy) {
+    mnt.sb.readOnly = true;
+    return;
+  }
+  if (!hasParent(mnt)) fail('EINVAL', 'the root of the namespace cannot be detached');
+  if (!lazy && propagateMountBusy(mnt)) fail('EBUSY', `'${target}' has mounts on it; unmount those first, or detach the whole tree (umount -l)`);
+
+  umountTree(ns, mnt, true);
+}
+
+/** do_change_type(): mount --make-[r]shared|slave|private|unbindable on the mount whose root is `target`. */
+export function doChangeType(ns: MntNamespace, target: string, type: Propagation, recursive: boolean, fail: Fail): void {
+  const path = lookupPath(ns, target, fail);
+  if (!isMountRoot(path)) fail('EINVAL', `'${target}' is not a mount point; propagation belongs to whole mounts`);
+
+  changeType(ns, path.mount, type, recursive);
+}
+
+/** How mountinfo shows a mount's propagation state, for set-group's reasons. */
+function propagationState(m: Mount): string {
+  const states: string[] = [];
+  if (isShared(m)) states.push(`shared (shared:${m.groupId})`);
+  if (isSlave(m)) states.push(`a slave (master:${m.master!.groupId})`);
+  return states.join(' and ');
+}
+
+/** The path of a set-group side must be the root of its mount. */
+function checkMountRoot(ns: MntNamespace, side: Side, shown: string, path: Path, fail: Fail): void {
+  if (!isMountRoot(path)) fail('EINVAL', setGroupRule.notMountRoot(side, shown, mountPointOf(ns, path.mount)));
+}
+
+/**
+ * do_set_group() (move_mount(MOVE_MOUNT_SET_GROUP)): the private mount at `target` joins the peer
+ * group of the mount at `source` and becomes a slave of its master. The ladder of checks is the
+ * kernel's; the two it starts with (both mounted in a namespace, CAP_SYS_ADMIN over each) always
+ * hold in the model, and so does the locked-children one.
+ */
+export function doSetGroup(ns: MntNamespace, source: string, target: string, fail: Fail): void {
+  const fromPath = lookupPath(ns, source, fail);
+  const toPath = lookupPath(ns, target, fail);
+  const from = fromPath.mount;
+  const to = toPath.mount;
+  /* To and From paths should be mount roots */
+  checkMountRoot(ns, 'source', source, fromPath, fail);
+  checkMountRoot(ns, 'target', target, toPath, fail);
+  /* Setting sharing groups is only allowed across same superblock */
+  if (from.sb !== to.sb) fail('EINVAL', setGroupRule.differentSuperblock(`0:${from.sb.minor}`, `0:${to.sb.minor}`));
+  /* From mount root should be wider than To mount root */
+  if (!isSubdir(to.root, from.root)) fail('EINVAL', setGroupRule.targetRootOutsideSource(dentryPath(to.root), dentryPath(from.root)));
+  /* Setting sharing groups is only allowed on private mounts */
+  if (!isPrivate(to)) fail('EINVAL', setGroupRule.targetNotPrivate(propagationState(to)));
+  /* From should not be private */
+  if (isPrivate(from)) fail('EINVAL', setGroupRule.sourcePrivate());
+
+  joinGroup(from, to);
+}

@@ -1,0 +1,182 @@
+// The model's objects, each the counterpart of a kernel structure: Superblock (struct super_block),
+// Dentry (struct dentry), Mount (struct mount), MntNamespace (struct mnt_namespace plus the IDAs
+// that fs/namespace.c keeps global). Field comments carry the kernel name ("kernel note") and the
+// invariants the field obeys between operations; assertInvariants() (invariants.ts) checks them.
+import { Ida } from './ida.js';
+
+/**
+ * A filesystem instance: its own directory tree, shared by every mount of it.
+ * Invariant: mountCount is the number of live mounts whose sb is this one; the minor is held
+ * from the superblock's creation until mountCount drops to 0.
+ */
+export class Superblock {
+  /** s_root. */
+  readonly root: Dentry;
+  /** s_active, counted in mounts: the superblock dies with its last mount. */
+  mountCount = 0;
+
+  constructor(
+    /** st_dev minor (major 0: an anonymous device, get_anon_bdev()). */
+    readonly minor: number,
+    /** s_type->name. */
+    readonly fsType: string,
+    /** The data the filesystem was mounted with, shown after "rw"/"ro" in mountinfo field 11. */
+    readonly data: string,
+    /** SB_RDONLY. */
+    public readOnly: boolean,
+  ) {
+    this.root = new Dentry(this, '', null);
+  }
+}
+
+/**
+ * A directory of a superblock. The model has directories only (no files, no symlinks).
+ * Invariants: parent is null iff this is sb.root; parent.sb === sb; depth = parent.depth + 1;
+ * parent.children.get(name) === this.
+ */
+export class Dentry {
+  /** d_subdirs, by name. */
+  readonly children = new Map<string, Dentry>();
+  /** Distance from sb.root: makes is_subdir() a walk of the difference only. */
+  readonly depth: number;
+
+  constructor(
+    readonly sb: Superblock,
+    readonly name: string,
+    /** d_parent (the kernel points the root at itself). */
+    readonly parent: Dentry | null,
+  ) {
+    this.depth = parent === null ? 0 : parent.depth + 1;
+  }
+}
+
+/** struct path: a place in the namespace, a dentry seen through a mount. Invariant: dentry.sb === mount.sb. */
+export interface Path {
+  readonly mount: Mount;
+  readonly dentry: Dentry;
+}
+
+/**
+ * A mount: a superblock's subtree (from `root` down) attached at a mountpoint of its parent.
+ *
+ * Invariants between operations (assertInvariants):
+ * - tree: parent is null iff this is the namespace root; mountpoint !== null iff parent !== null;
+ *   mountpoint.sb === parent.sb and mountpoint lies under parent.root; this is in parent's child
+ *   list exactly once and parent.hashed.get(mountpoint) === this (one mount per parent and
+ *   mountpoint: a new mount goes on top of, or is tucked under, what is there).
+ * - namespace: attached is true for every mount reachable from the root and for no other;
+ *   umounting, marked and candidate are false.
+ * - peer group: groupId !== 0 iff shared; the peer ring (nextPeer/prevPeer) holds exactly the
+ *   mounts with this groupId, all of one superblock; a mount alone points at itself.
+ * - slaves: master !== null iff this is in master's slave list; master is shared, is not a peer,
+ *   and following masters never comes back (masters form a forest over peer groups); only a
+ *   shared mount has slaves; peers of one group that are slaves have one master and sit next to
+ *   each other in its slave list ("peer groups form contiguous segments of slave lists").
+ * - unbindable implies private: no group, no master.
+ */
+export class Mount {
+  /** mnt_parent (the kernel points a mount without parent at itself). */
+  parent: Mount | null = null;
+  /** mnt_mountpoint: the dentry of parent.sb this mount covers. */
+  mountpoint: Dentry | null = null;
+
+  /** mnt_mounts: the first and last child, in the order they were attached. */
+  firstChild: Mount | null = null;
+  lastChild: Mount | null = null;
+  /** mnt_child: this mount's neighbours in parent's child list. */
+  nextSibling: Mount | null = null;
+  prevSibling: Mount | null = null;
+  /** The mount hash restricted to this parent: which child covers a dentry (__lookup_mnt). */
+  readonly hashed = new Map<Dentry, Mount>();
+
+  /** mnt_group_id: the peer group, 0 for none. Allocated smallest-free (mnt_group_ida). */
+  groupId = 0;
+  /** MNT_SHARED (T_SHARED). */
+  shared = false;
+  /** mnt_share: the ring of peers. */
+  nextPeer: Mount = this;
+  prevPeer: Mount = this;
+  /** mnt_master: the mount this one receives propagation from. */
+  master: Mount | null = null;
+  /** mnt_slave_list: the first of the mounts whose master this is (an hlist: newest first). */
+  firstSlave: Mount | null = null;
+  /** mnt_slave: this mount's neighbours in its master's slave list. */
+  nextSlave: Mount | null = null;
+  prevSlave: Mount | null = null;
+  /** T_UNBINDABLE. */
+  unbindable = false;
+
+  /** mnt_ns !== NULL: part of the namespace (IS_MNT_NEW is its negation). */
+  attached = false;
+  /** MNT_UMOUNT: chosen for unmounting by the current umount_tree(). */
+  umounting = false;
+  /** MNT_MARKED / T_MARKED: a transient mark of propagate_mnt() and propagate_umount(). */
+  marked = false;
+  /** T_UMOUNT_CANDIDATE: a transient mark of propagate_umount(). */
+  candidate = false;
+
+  constructor(
+    /** mnt_id: smallest free at creation (mnt_id_ida), freed with the mount. */
+    readonly id: number,
+    /** mnt_id_unique: creation order, never reused; mountinfo lists mounts in this order. */
+    readonly uniqueId: number,
+    /** mnt_sb. */
+    readonly sb: Superblock,
+    /** mnt_root: the directory of sb this mount shows at its mountpoint. Invariant: root.sb === sb. */
+    readonly root: Dentry,
+    /** mnt_devname: the source, copied to every clone. */
+    readonly source: string,
+    /** MNT_READONLY. */
+    readonly readOnly: boolean,
+  ) {}
+}
+
+/** The limit fs.mount-max sets by default (sysctl_mount_max). */
+export const DEFAULT_MOUNT_MAX = 100000;
+
+/**
+ * A mount namespace with the kernel's global id allocators.
+ * Invariants: mounts holds exactly the attached mounts, in uniqueId order; root is attached and
+ * has no parent; mount ids, group ids and device minors in use are unique.
+ */
+export class MntNamespace {
+  /** ns->mounts, the rb-tree by mnt_id_unique: insertion order is creation order. */
+  readonly mounts = new Set<Mount>();
+  /** mnt_id_ida. */
+  readonly mountIds: Ida;
+  /** mnt_group_ida (ida_alloc_min(..., 1)). */
+  readonly groupIds = new Ida(1);
+  /** unnamed_dev_ida (get_anon_bdev(): minors from 1). */
+  readonly deviceMinors = new Ida(1);
+  /** mnt_id_ctr. */
+  private lastUniqueId = 0;
+  /** fs.mount-max. */
+  mountMax = DEFAULT_MOUNT_MAX;
+  /** ns->root, which is also the process's root and working directory. */
+  readonly root: Mount;
+
+  constructor(firstMountId: number, rootFsType: string, rootSource: string) {
+    this.mountIds = new Ida(firstMountId);
+    this.root = this.allocMount(this.allocSuperblock(rootFsType, '', false).root, rootSource, false);
+    this.root.attached = true;
+    this.mounts.add(this.root);
+  }
+
+  /** A new superblock (vfs_get_tree() of a filesystem that makes one per mount, like tmpfs). */
+  allocSuperblock(fsType: string, data: string, readOnly: boolean): Superblock {
+    return new Superblock(this.deviceMinors.alloc(), fsType, data, readOnly);
+  }
+
+  /** alloc_vfsmnt() + vfs_create_mount(): a mount of `root`'s superblock, attached nowhere. */
+  allocMount(root: Dentry, source: string, readOnly: boolean): Mount {
+    const mount = new Mount(this.mountIds.alloc(), ++this.lastUniqueId, root.sb, root, source, readOnly);
+    root.sb.mountCount++;
+    return mount;
+  }
+
+  /** cleanup_mnt(): the mount is gone; its id, and with its last mount the superblock's device, are free. */
+  freeMount(mount: Mount): void {
+    this.mountIds.free(mount.id);
+    if (--mount.sb.mountCount === 0) this.deviceMinors.free(mount.sb.minor);
+  }
+}
