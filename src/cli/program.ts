@@ -3,6 +3,7 @@
 // where to look, and 1 when the operation itself fails (see report.ts).
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo.js';
+import { emulateCommand } from './commands/emulate.js';
 import { probeCommand } from './commands/probe.js';
 import { setCommand } from './commands/set.js';
 import { showCommand } from './commands/show.js';
@@ -33,7 +34,8 @@ export function buildProgram(): Command {
     .addCommand(setCommand())
     .addCommand(probeCommand())
     .addCommand(demoCommand())
-    .addCommand(showCommand());
+    .addCommand(showCommand())
+    .addCommand(emulateCommand());
   configureTree(program);
   return program;
 }
