@@ -1,0 +1,324 @@
+// plan: how to rebuild a dumped topology in a fresh place, in the direct manner the set-group
+// proposal describes, as data that can be printed, dry-run, and applied to either backend.
+//
+// Phases:
+// 1. superblocks: each created once, under a private staging tmpfs — a new mount for tmpfs, proc,
+//    sysfs and other pseudo filesystems; a bind from an available external mount for the rest;
+// 2. tree: every mount as a private bind of its superblock's staging mount (root and all), parents
+//    before children; among siblings, a mount on a path under another's mount point first, so that
+//    nothing is mounted under a path already covered. A mount that something later covers is
+//    pinned (held by reference) as soon as it exists, so phase 3 can still reach it;
+// 3. sharing: nothing propagates while the tree is built because everything is private. Then, per
+//    peer group, masters before slaves: a seed (a bind of the superblock's root, which contains
+//    every member's root) becomes shared — as a slave of its master's seed first, if it has one —
+//    and set-group puts each member into the seed's group. Slaves that are in no group join
+//    through a slave seed of their master. Unbindable mounts are marked last;
+// 4. cleanup: the staging tmpfs, with every superblock mount and seed, is detached; the members
+//    keep their groups (the kernel moves slaves of a leaving peer to a remaining one).
+//
+// What cannot be restored is reported in `problems`, never restored wrongly.
+import { posix } from 'node:path';
+import type { Propagation } from '../namespace.js';
+import { isAtOrUnder, type Topology, type TopologyMount } from './topology.js';
+
+/** A mount named by path, or by the name it was pinned under (`@name` when printed). */
+export type Target = string | { pin: string };
+
+export type PlanStep =
+  | { op: 'mkdir'; path: string }
+  | { op: 'mount'; fsType: string; source: string; target: string; data: string }
+  | { op: 'bind'; source: string; target: string }
+  | { op: 'pin'; name: string; path: string }
+  | { op: 'propagation'; type: Propagation; target: Target }
+  | { op: 'setGroup'; source: Target; target: Target }
+  | { op: 'umount'; target: string }
+  | { op: 'unpin'; name: string };
+
+/** Where a superblock that cannot be created afresh is available: `path` shows its directory `root`. */
+export interface External {
+  superblock: string;
+  root: string;
+  path: string;
+}
+
+export interface PlanOptions {
+  /** Absolute directory the dump's '/' is rebuilt at. */
+  into: string;
+  /** Absolute directory for the staging tmpfs (outside `into`). */
+  staging: string;
+  /** Superblocks available to bind from (for filesystems that cannot be mounted afresh). */
+  externals?: readonly External[];
+}
+
+export interface Plan {
+  into: string;
+  steps: PlanStep[];
+  /** Why the topology cannot be restored exactly; a plan with problems must not be applied. */
+  problems: string[];
+  /** How many mounts the plan rebuilds. */
+  mounts: number;
+}
+
+/** Filesystems a new mount recreates (their content is not the point, or comes from the kernel). */
+export const PSEUDO_FILESYSTEMS: ReadonlySet<string> = new Set([
+  'tmpfs', 'ramfs', 'proc', 'sysfs', 'mqueue', 'devpts', 'cgroup', 'cgroup2', 'debugfs', 'tracefs',
+  'securityfs', 'pstore', 'bpf', 'configfs', 'hugetlbfs', 'fusectl', 'binfmt_misc',
+]);
+
+/** One superblock of the dump and how the plan gets hold of it. */
+interface Superblock {
+  key: string;
+  staging: string;
+  first: TopologyMount;
+  external?: External;
+}
+
+function join(dir: string, path: string): string {
+  return path === '/' ? dir : posix.join(dir, path);
+}
+
+/** Children of each mount, and the mounts whose parent is outside the dump. */
+function childrenOf(mounts: readonly TopologyMount[]): { tops: TopologyMount[]; children: Map<number, TopologyMount[]> } {
+  const children = new Map<number, TopologyMount[]>();
+  const tops: TopologyMount[] = [];
+  for (const mount of mounts) {
+    if (mount.parent === null) tops.push(mount);
+    else children.set(mount.parent, [...(children.get(mount.parent) ?? []), mount]);
+  }
+  return { tops, children };
+}
+
+/** Siblings in a safe creation order: one whose mount point lies under another's goes first. */
+function siblingOrder(siblings: readonly TopologyMount[]): TopologyMount[] {
+  const depth = (mount: TopologyMount) => (mount.mountPoint === '/' ? 0 : mount.mountPoint.split('/').length);
+  return [...siblings].sort((a, b) => depth(b) - depth(a));
+}
+
+/** Mounts in creation order: depth first, siblings in siblingOrder (no recursion: trees may be deep). */
+function creationOrder(mounts: readonly TopologyMount[]): TopologyMount[] {
+  const { tops, children } = childrenOf(mounts);
+  const order: TopologyMount[] = [];
+  const stack = siblingOrder(tops).reverse();
+  for (let mount = stack.pop(); mount; mount = stack.pop()) {
+    order.push(mount);
+    stack.push(...siblingOrder(children.get(mount.id) ?? []).reverse());
+  }
+  return order;
+}
+
+/**
+ * The mounts a path lookup cannot reach once the tree is complete: walking a mount's own mount point
+ * from the top, as the kernel does, lands on something else. Mounts whose parent is outside the dump
+ * all hang from the one mount that holds `into`.
+ */
+function coveredMounts(mounts: readonly TopologyMount[]): Set<number> {
+  const onPoint = new Map<string, TopologyMount>();
+  for (const mount of mounts) onPoint.set(`${mount.parent} ${mount.mountPoint}`, mount);
+  const topmost = (parent: number | null, point: string): TopologyMount | undefined => {
+    let top = onPoint.get(`${parent} ${point}`);
+    for (let over = top; over; over = onPoint.get(`${over.id} ${point}`)) top = over;
+    return top;
+  };
+  const lookup = (path: string): TopologyMount | undefined => {
+    let found = topmost(null, '/');
+    let prefix = '';
+    for (const part of path.split('/').filter(Boolean)) {
+      prefix += `/${part}`;
+      found = topmost(found ? found.id : null, prefix) ?? found;
+    }
+    return found;
+  };
+  return new Set(mounts.filter((mount) => lookup(mount.mountPoint) !== mount).map((mount) => mount.id));
+}
+
+/** An external that holds `root` of superblock `key`. */
+function externalFor(key: string, roots: readonly string[], externals: readonly External[]): External | undefined {
+  return externals.find((e) => e.superblock === key && roots.every((root) => isAtOrUnder(root, e.root)));
+}
+
+/** The path inside an external's directory that shows superblock directory `root`. */
+function externalPath(external: External, root: string): string {
+  return join(external.path, external.root === '/' ? root : root.slice(external.root.length) || '/');
+}
+
+class Planner {
+  readonly steps: PlanStep[] = [];
+  readonly problems: string[] = [];
+  readonly superblocks = new Map<string, Superblock>();
+  readonly pinned = new Map<number, string>();
+  readonly seeds = new Map<string, string>();
+
+  constructor(readonly topology: Topology, readonly options: PlanOptions) {}
+
+  /** Where the restored copy of `mount` is reached: its pin, or its path under `into`. */
+  targetOf(mount: TopologyMount): Target {
+    const pin = this.pinned.get(mount.id);
+    return pin === undefined ? join(this.options.into, mount.mountPoint) : { pin };
+  }
+
+  /** Phase 1: a staging tmpfs, and in it one mount of every superblock. */
+  createSuperblocks(): void {
+    const { staging } = this.options;
+    this.steps.push({ op: 'mkdir', path: staging }, { op: 'mount', fsType: 'tmpfs', source: 'mount-set-group-staging', target: staging, data: 'mode=700' });
+    const bySuperblock = new Map<string, TopologyMount[]>();
+    for (const mount of this.topology.mounts) bySuperblock.set(mount.superblock, [...(bySuperblock.get(mount.superblock) ?? []), mount]);
+    for (const [key, mounts] of bySuperblock) {
+      const first = mounts[0]!;
+      const superblock: Superblock = { key, staging: posix.join(staging, `sb${this.superblocks.size + 1}`), first };
+      this.superblocks.set(key, superblock);
+      this.steps.push({ op: 'mkdir', path: superblock.staging });
+      if (PSEUDO_FILESYSTEMS.has(first.fsType)) {
+        this.steps.push({ op: 'mount', fsType: first.fsType, source: first.source, target: superblock.staging, data: first.superOptions });
+        for (const root of new Set(mounts.map((m) => m.root))) if (root !== '/') this.steps.push({ op: 'mkdir', path: join(superblock.staging, root) });
+        continue;
+      }
+      const external = externalFor(key, mounts.map((m) => m.root), this.options.externals ?? []);
+      if (!external) {
+        this.problems.push(
+          `superblock ${key} (${first.fsType} ${first.source}) cannot be created afresh, and no available mount of it holds ` +
+            `${[...new Set(mounts.map((m) => `'${m.root}'`))].join(', ')}: name one with --external ${key}=PATH`,
+        );
+        continue;
+      }
+      superblock.external = external;
+      this.steps.push({ op: 'bind', source: external.path, target: superblock.staging });
+    }
+  }
+
+  /** The staging path that shows directory `root` of a mount's superblock. */
+  stagedRoot(mount: TopologyMount): string {
+    const superblock = this.superblocks.get(mount.superblock)!;
+    if (!superblock.external) return join(superblock.staging, mount.root);
+    return join(superblock.staging, superblock.external.root === '/' ? mount.root : mount.root.slice(superblock.external.root.length) || '/');
+  }
+
+  /** Phase 2: every mount as a private bind, in an order where nothing lands under a covered path. */
+  buildTree(): void {
+    const covered = coveredMounts(this.topology.mounts);
+    const byId = new Map(this.topology.mounts.map((mount) => [mount.id, mount]));
+    const onExternal = (mount: TopologyMount) => mount.parent !== null && this.superblocks.get(byId.get(mount.parent)!.superblock)?.external !== undefined;
+    for (const mount of creationOrder(this.topology.mounts)) {
+      const target = join(this.options.into, mount.mountPoint);
+      if (!onExternal(mount)) this.steps.push({ op: 'mkdir', path: target });
+      this.steps.push({ op: 'bind', source: this.stagedRoot(mount), target });
+      if (covered.has(mount.id)) {
+        const name = `m${mount.id}`;
+        this.pinned.set(mount.id, name);
+        this.steps.push({ op: 'pin', name, path: target });
+      }
+    }
+  }
+
+  /** A new seed for `group` of one superblock: a private bind of its whole root. */
+  newSeed(superblock: string, label: string): string {
+    const path = posix.join(this.options.staging, `seed-${label}`);
+    this.steps.push({ op: 'mkdir', path }, { op: 'bind', source: this.superblocks.get(superblock)!.staging, target: path });
+    return path;
+  }
+
+  /** Makes `seed` a slave of master group `master`'s seed (join it, then step down to slave). */
+  enslave(seed: string, master: number): void {
+    const masterSeed = this.seeds.get(`group ${master}`);
+    if (masterSeed === undefined) return; // a master in a cycle: reported by mastersFirst
+    this.steps.push({ op: 'setGroup', source: masterSeed, target: seed }, { op: 'propagation', type: 'slave', target: seed });
+  }
+
+  /** Phase 3: peer groups (masters first), slaves in no group, then unbindable marks. */
+  restoreSharing(): void {
+    const groups = new Map<number, TopologyMount[]>();
+    const loneSlaves = new Map<number, TopologyMount[]>();
+    for (const mount of this.topology.mounts) {
+      if (mount.group !== null) groups.set(mount.group, [...(groups.get(mount.group) ?? []), mount]);
+      else if (mount.master !== null) loneSlaves.set(mount.master, [...(loneSlaves.get(mount.master) ?? []), mount]);
+    }
+    for (const group of this.mastersFirst(groups)) {
+      const members = groups.get(group)!;
+      const seed = this.newSeed(members[0]!.superblock, `g${group}`);
+      const master = members[0]!.master;
+      if (master !== null) this.enslave(seed, master);
+      this.steps.push({ op: 'propagation', type: 'shared', target: seed });
+      this.seeds.set(`group ${group}`, seed);
+      for (const member of members) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(member) });
+    }
+    for (const [master, slaves] of loneSlaves) {
+      if (!groups.has(master)) continue; // reported by checkGroups
+      const seed = this.newSeed(slaves[0]!.superblock, `s${master}`);
+      this.enslave(seed, master);
+      for (const slave of slaves) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(slave) });
+    }
+    for (const mount of this.topology.mounts) {
+      if (mount.unbindable) this.steps.push({ op: 'propagation', type: 'unbindable', target: this.targetOf(mount) });
+    }
+  }
+
+  /** Groups ordered so that each comes after its master; groups in a master cycle are reported. */
+  mastersFirst(groups: Map<number, TopologyMount[]>): number[] {
+    const order: number[] = [];
+    const state = new Map<number, 'visiting' | 'done'>();
+    const visit = (group: number, path: number[]): void => {
+      if (state.get(group) === 'done') return;
+      if (state.get(group) === 'visiting') {
+        this.problems.push(`peer groups ${[...path, group].join(' -> ')} are each other's masters (a propagation cycle)`);
+        return;
+      }
+      state.set(group, 'visiting');
+      const master = groups.get(group)![0]!.master;
+      if (master !== null && groups.has(master)) visit(master, [...path, group]);
+      state.set(group, 'done');
+      order.push(group);
+    };
+    for (const group of groups.keys()) visit(group, []);
+    return order;
+  }
+
+  /** What the kernel could never have shown, or what this dump cannot say: reported, not guessed. */
+  checkGroups(): void {
+    const groups = new Map<number, TopologyMount[]>();
+    for (const mount of this.topology.mounts) if (mount.group !== null) groups.set(mount.group, [...(groups.get(mount.group) ?? []), mount]);
+    for (const mount of this.topology.mounts) {
+      const where = `mount ${mount.id} at '${mount.mountPoint}'`;
+      if (mount.propagateFrom !== null) {
+        this.problems.push(`${where} receives propagation from peer group ${mount.propagateFrom} through a master the dump could not see (propagate_from); dump from a process that sees the whole namespace`);
+      } else if (mount.master !== null && !groups.has(mount.master)) {
+        this.problems.push(`${where} is a slave of peer group ${mount.master}, which has no member in the dump; dump a directory that holds a member of it`);
+      }
+      if (mount.unbindable && (mount.group !== null || mount.master !== null)) {
+        this.problems.push(`${where} is both unbindable and shared or a slave, which the kernel never shows`);
+      }
+    }
+    for (const [group, members] of groups) {
+      if (new Set(members.map((m) => m.superblock)).size > 1) this.problems.push(`peer group ${group} spans several superblocks, which the kernel never shows`);
+      if (new Set(members.map((m) => m.master)).size > 1) this.problems.push(`the members of peer group ${group} name different masters, which the kernel never shows`);
+    }
+  }
+
+  /** Phase 4: the staging tmpfs goes, with every superblock mount and seed; pins are let go. */
+  cleanUp(): void {
+    this.steps.push({ op: 'umount', target: this.options.staging });
+    for (const name of this.pinned.values()) this.steps.push({ op: 'unpin', name });
+  }
+}
+
+/** Checks the places: absolute, normalized, and neither inside the other. */
+function checkPlaces(options: PlanOptions): string[] {
+  const problems: string[] = [];
+  for (const [name, path] of [['into', options.into], ['staging', options.staging]] as const) {
+    if (!path.startsWith('/') || posix.normalize(path) !== path || path.includes('\0')) problems.push(`${name} must be an absolute, normalized path, not '${path}'`);
+  }
+  if (isAtOrUnder(options.staging, options.into) || isAtOrUnder(options.into, options.staging)) {
+    problems.push(`the staging directory '${options.staging}' and --into '${options.into}' must not contain one another`);
+  }
+  return problems;
+}
+
+/** The plan that rebuilds `topology` at `options.into`. */
+export function planRestore(topology: Topology, options: PlanOptions): Plan {
+  const planner = new Planner(topology, options);
+  planner.problems.push(...checkPlaces(options));
+  planner.checkGroups();
+  planner.createSuperblocks();
+  planner.buildTree();
+  planner.restoreSharing();
+  planner.cleanUp();
+  return { into: options.into, steps: planner.steps, problems: planner.problems, mounts: topology.mounts.length };
+}

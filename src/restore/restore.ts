@@ -1,0 +1,75 @@
+// restore: plan, apply, dump the result, and compare it with the topology asked for. Any
+// difference is a failure: a restore either reproduces the topology or says where it did not.
+import { diffMountinfo } from '../mountinfo/diff.js';
+import { normalize, type OptionPolicy } from '../mountinfo/normalize.js';
+import { parse } from '../mountinfo/parse.js';
+import type { MountInfo } from '../mountinfo/types.js';
+import type { MountNamespace } from '../namespace.js';
+import { applyPlan, type ApplyOptions } from './apply.js';
+import { dump } from './dump.js';
+import { planRestore, type Plan, type PlanOptions } from './plan.js';
+import type { Topology } from './topology.js';
+
+/** The plan names things that cannot be restored exactly; nothing was done. */
+export class RestoreRefusedError extends Error {
+  override name = 'RestoreRefusedError';
+  readonly code = 'ERR_RESTORE_REFUSED';
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`cannot restore this topology exactly: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** The restored namespace differs from the topology asked for. */
+export class RestoreMismatchError extends Error {
+  override name = 'RestoreMismatchError';
+  readonly code = 'ERR_RESTORE_MISMATCH';
+}
+
+export interface RestoreOptions extends PlanOptions, ApplyOptions {
+  /** How superblock options are compared (a model does not keep them: 'rw'). Default 'keep'. */
+  superOptions?: OptionPolicy;
+}
+
+export interface RestoreResult {
+  plan: Plan;
+  /** Mount syscalls made (mkdir not counted). */
+  mountCalls: number;
+  /** The topology found at `into` afterwards. */
+  restored: Topology;
+}
+
+/** A topology's mounts as mountinfo entries (mounts hanging from outside the dump get parent 0). */
+export function topologyEntries(topology: Topology): MountInfo[] {
+  return topology.mounts.map((mount) => {
+    const [major, minor] = mount.superblock.split(':').map(Number) as [number, number];
+    const entry: MountInfo = {
+      id: mount.id, parentId: mount.parent ?? 0, major, minor, root: mount.root, mountPoint: mount.mountPoint,
+      mountOptions: mount.mountOptions, unbindable: mount.unbindable, otherOptional: [],
+      fsType: mount.fsType, source: mount.source, superOptions: mount.superOptions,
+    };
+    if (mount.group !== null) entry.shared = mount.group;
+    if (mount.master !== null) entry.master = mount.master;
+    if (mount.propagateFrom !== null) entry.propagateFrom = mount.propagateFrom;
+    return entry;
+  });
+}
+
+/** Where two topologies differ, once ids, groups and devices are renumbered; undefined if nowhere. */
+export function compareTopologies(expected: Topology, actual: Topology, superOptions: OptionPolicy = 'keep'): string | undefined {
+  const form = (topology: Topology) => normalize(topologyEntries(topology), { order: 'tree', superOptions });
+  return diffMountinfo(form(expected), form(actual));
+}
+
+/** Rebuilds `topology` at `options.into` on `ns` and checks the result. */
+export function restore(ns: MountNamespace, topology: Topology, options: RestoreOptions): RestoreResult {
+  const plan = planRestore(topology, options);
+  if (plan.problems.length > 0) throw new RestoreRefusedError(plan.problems);
+  const { mountCalls } = applyPlan(ns, plan, options);
+  const restored = dump(parse(ns.mountinfo()), options.into);
+  const difference = compareTopologies(topology, restored, options.superOptions);
+  if (difference) throw new RestoreMismatchError(`the restored mounts differ from the topology: ${difference}`);
+  return { plan, mountCalls, restored };
+}

@@ -1,0 +1,177 @@
+// The topology document: what `dump` writes and `restore` reads. Versioned JSON; every field is
+// checked on the way in, so a corrupt or hostile document is refused before anything is mounted.
+//
+// Invariants (checked by loadTopology):
+// - ids are unique; `parent` is null (the mount hangs from something outside the dump) or the id
+//   of another mount of the document, and following parents never loops;
+// - mount points are absolute, normalized ('/', '/a/b': no '.', '..', '//' or NUL), relative to
+//   the directory the dump was taken under, and a child's lies at or under its parent's;
+// - roots are absolute and normalized; `superblock` is "MAJOR:MINOR";
+// - at most one mount of a given parent sits on a given mount point (a stack is a parent chain).
+
+export const TOPOLOGY_SCHEMA = 'mount-set-group/topology';
+export const TOPOLOGY_VERSION = 1;
+
+export interface TopologyMount {
+  /** Mount id when dumped; used only to link `parent`. */
+  id: number;
+  /** The parent's id, or null for a mount whose parent lies outside the dump. */
+  parent: number | null;
+  /** Relative to the dump's directory: '/' is that directory itself. */
+  mountPoint: string;
+  /** The directory of the superblock this mount shows. */
+  root: string;
+  fsType: string;
+  source: string;
+  /** "MAJOR:MINOR" of the superblock: mounts with the same one show the same filesystem. */
+  superblock: string;
+  mountOptions: string;
+  superOptions: string;
+  /** The peer group (shared:N), or null. */
+  group: number | null;
+  /** The group this mount receives propagation from (master:N), or null. */
+  master: number | null;
+  /** propagate_from:N: the nearest group the dumping process could see, when the master was hidden. */
+  propagateFrom: number | null;
+  unbindable: boolean;
+}
+
+export interface Topology {
+  schema: typeof TOPOLOGY_SCHEMA;
+  version: typeof TOPOLOGY_VERSION;
+  /** The absolute directory the dump was taken under. */
+  under: string;
+  /** In the kernel's order (creation order). */
+  mounts: TopologyMount[];
+}
+
+/** A topology document that breaks the schema or its invariants; `at` names the field. */
+export class TopologyError extends Error {
+  override name = 'TopologyError';
+  readonly code = 'ERR_TOPOLOGY';
+  readonly at: string;
+
+  constructor(at: string, problem: string) {
+    super(`topology ${at}: ${problem}`);
+    this.at = at;
+  }
+}
+
+type Checker<T> = (value: unknown, at: string) => T;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** True for '/', '/a', '/a/b': absolute, no empty, '.' or '..' component, no NUL. */
+export function isNormalAbsolute(path: string): boolean {
+  if (path === '/') return true;
+  if (!path.startsWith('/') || path.includes('\0')) return false;
+  return path.slice(1).split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
+const string: Checker<string> = (value, at) => {
+  if (typeof value !== 'string') throw new TopologyError(at, `must be a string, not ${JSON.stringify(value) ?? typeof value}`);
+  if (value.includes('\0')) throw new TopologyError(at, 'must not contain NUL bytes');
+  if (value.length > 4096) throw new TopologyError(at, 'is longer than 4096 characters');
+  return value;
+};
+
+const normalPath: Checker<string> = (value, at) => {
+  const path = string(value, at);
+  if (!isNormalAbsolute(path)) throw new TopologyError(at, `must be an absolute path without '.', '..' or empty components, not '${path}'`);
+  return path;
+};
+
+const id: Checker<number> = (value, at) => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
+    throw new TopologyError(at, `must be an integer from 0 to 2^31-1, not ${JSON.stringify(value)}`);
+  }
+  return value;
+};
+
+const orNull = <T>(check: Checker<T>): Checker<T | null> => (value, at) => (value === null ? null : check(value, at));
+
+const boolean: Checker<boolean> = (value, at) => {
+  if (typeof value !== 'boolean') throw new TopologyError(at, `must be true or false, not ${JSON.stringify(value)}`);
+  return value;
+};
+
+const superblock: Checker<string> = (value, at) => {
+  const text = string(value, at);
+  if (!/^\d{1,10}:\d{1,10}$/.test(text)) throw new TopologyError(at, `must be "MAJOR:MINOR", not '${text}'`);
+  return text;
+};
+
+const mountFields: { [K in keyof TopologyMount]: Checker<TopologyMount[K]> } = {
+  id,
+  parent: orNull(id),
+  mountPoint: normalPath,
+  root: normalPath,
+  fsType: string,
+  source: string,
+  superblock,
+  mountOptions: string,
+  superOptions: string,
+  group: orNull(id),
+  master: orNull(id),
+  propagateFrom: orNull(id),
+  unbindable: boolean,
+};
+
+function checkFields<T>(value: unknown, at: string, fields: { [K in keyof T]: Checker<T[K]> }): T {
+  if (!isObject(value)) throw new TopologyError(at, 'must be an object');
+  const unknown = Object.keys(value).find((key) => !(key in fields));
+  if (unknown !== undefined) throw new TopologyError(`${at}.${unknown}`, 'is not a field of the schema');
+  const result = {} as T;
+  for (const key of Object.keys(fields) as (keyof T & string)[]) {
+    if (!(key in value)) throw new TopologyError(`${at}.${key}`, 'is missing');
+    result[key] = fields[key](value[key], `${at}.${key}`);
+  }
+  return result;
+}
+
+/** Parents exist, never loop, and hold their children's mount points; one mount per (parent, point). */
+function checkTree(mounts: TopologyMount[]): void {
+  const byId = new Map<number, TopologyMount>();
+  mounts.forEach((mount, i) => {
+    if (byId.has(mount.id)) throw new TopologyError(`mounts[${i}].id`, `${mount.id} appears twice`);
+    byId.set(mount.id, mount);
+  });
+  const places = new Set<string>();
+  mounts.forEach((mount, i) => {
+    if (mount.parent === null) return;
+    const parent = byId.get(mount.parent);
+    if (!parent) throw new TopologyError(`mounts[${i}].parent`, `names mount ${mount.parent}, which is not in the document`);
+    if (!isAtOrUnder(mount.mountPoint, parent.mountPoint)) {
+      throw new TopologyError(`mounts[${i}].mountPoint`, `'${mount.mountPoint}' is not under its parent's mount point '${parent.mountPoint}'`);
+    }
+    const place = `${mount.parent} ${mount.mountPoint}`;
+    if (places.has(place)) throw new TopologyError(`mounts[${i}]`, `a second mount on '${mount.mountPoint}' of mount ${mount.parent} (a stack must be a chain of parents)`);
+    places.add(place);
+    for (let hops = 0, up: TopologyMount | undefined = parent; up; up = up.parent === null ? undefined : byId.get(up.parent)) {
+      if (++hops > mounts.length) throw new TopologyError(`mounts[${i}].parent`, 'the parents of this mount form a cycle');
+    }
+  });
+}
+
+/** True when `path` is `dir` or lies below it. */
+export function isAtOrUnder(path: string, dir: string): boolean {
+  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
+}
+
+/** A topology document, checked field by field and against its invariants. */
+export function loadTopology(value: unknown): Topology {
+  if (!isObject(value)) throw new TopologyError('document', 'must be a JSON object');
+  if (value.schema !== TOPOLOGY_SCHEMA) throw new TopologyError('schema', `must be '${TOPOLOGY_SCHEMA}', not ${JSON.stringify(value.schema)}`);
+  if (value.version !== TOPOLOGY_VERSION) {
+    throw new TopologyError('version', `${JSON.stringify(value.version)} is not a version this package reads (it reads ${TOPOLOGY_VERSION})`);
+  }
+  const unknown = Object.keys(value).find((key) => !['schema', 'version', 'under', 'mounts'].includes(key));
+  if (unknown !== undefined) throw new TopologyError(unknown, 'is not a field of the schema');
+  const under = normalPath(value.under, 'under');
+  if (!Array.isArray(value.mounts)) throw new TopologyError('mounts', 'must be an array');
+  if (value.mounts.length > 1_000_000) throw new TopologyError('mounts', 'holds more than 1,000,000 mounts');
+  const mounts = value.mounts.map((mount, i) => checkFields<TopologyMount>(mount, `mounts[${i}]`, mountFields));
+  checkTree(mounts);
+  return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_VERSION, under, mounts };
+}

@@ -1,0 +1,61 @@
+// Test child (runs under unshare -m --propagation private): for each scenario on stdin, build it
+// on the kernel in a fresh directory, dump it, restore the dump into another directory — on the
+// kernel and on the model — and report whether each restore reproduced the topology.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KernelNamespace } from '../../../src/kernel/namespace.js';
+import { withScratch } from '../../../src/kernel/scratch.js';
+import { ModelNamespace } from '../../../src/model/index.js';
+import { parse } from '../../../src/mountinfo/parse.js';
+import { dump } from '../../../src/restore/dump.js';
+import { symlinkGuard } from '../../../src/restore/guard.js';
+import { restore } from '../../../src/restore/restore.js';
+import { runScenario } from '../../../src/scenario/run.js';
+
+interface Outcome { ok: boolean; error?: string; mounts?: number; mountCalls?: number }
+
+function attempt(body: () => { mounts: number; mountCalls: number }): Outcome {
+  try {
+    return { ok: true, ...body() };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const scenarios = JSON.parse(readFileSync(0, 'utf8')) as Record<string, string>;
+const results = await withScratch((dir) => {
+  const ns = new KernelNamespace();
+  const out: Record<string, { failures: string[]; kernel: Outcome; model: Outcome; modelToModel: Outcome }> = {};
+  for (const [name, script] of Object.entries(scenarios)) {
+    const [source, into, staging] = ['source', 'into', 'staging'].map((part) => join(dir, name, part)) as [string, string, string];
+    ns.mkdir(source, { recursive: true });
+    ns.mount('tmpfs', name, source);
+    const built = runScenario(ns, script, { cwd: source });
+    const topology = dump(parse(ns.mountinfo()), source);
+    const kernel = attempt(() => {
+      ns.mkdir(into, { recursive: true });
+      const { mountCalls } = restore(ns, topology, { into, staging, guard: symlinkGuard([into, staging]) });
+      return { mounts: topology.mounts.length, mountCalls };
+    });
+    const model = attempt(() => {
+      const model = new ModelNamespace();
+      model.mkdir(into, { recursive: true });
+      const { mountCalls } = restore(model, topology, { into, staging, superOptions: 'rw' });
+      return { mounts: topology.mounts.length, mountCalls };
+    });
+    const modelToModel = attempt(() => {
+      const original = new ModelNamespace();
+      original.mkdir(source, { recursive: true });
+      original.mount('tmpfs', name, source);
+      runScenario(original, script, { cwd: source });
+      const modelTopology = dump(parse(original.mountinfo()), source);
+      const copy = new ModelNamespace();
+      copy.mkdir(into, { recursive: true });
+      const { mountCalls } = restore(copy, modelTopology, { into, staging });
+      return { mounts: modelTopology.mounts.length, mountCalls };
+    });
+    out[name] = { failures: built.failures.map((f) => `line ${f.line}: ${f.message}`), kernel, model, modelToModel };
+  }
+  return out;
+});
+process.stdout.write(JSON.stringify(results));
