@@ -109,6 +109,7 @@ export function umountTree(ns: MntNamespace, mnt: Mount, propagate: boolean): vo
   if (propagate) propagateUmount(ns, set);
   bulkMakePrivate(ns, set);
   for (const p of set) {
+    p.attached = false;
     if (hasParent(p)) umountMnt(p);
     ns.freeMount(p);
   }

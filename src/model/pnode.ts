@@ -4,8 +4,9 @@
 // Facts the walks rely on:
 // - Peer groups form contiguous segments of slave lists: the peers of a group that are slaves
 //   share one master and sit next to each other in its slave list.
-// - Mounts that are not in the namespace (IS_MNT_NEW: copies being made, mounts being unmounted)
-//   are passed over but never descended into.
+// - Mounts that are not in a namespace yet (IS_MNT_NEW: the tree being attached and its copies)
+//   are passed over but never descended into. Mounts being unmounted are not new: they keep
+//   their namespace until umount_tree() is done with them, and propagation walks through them.
 import { CL_MAKE_SHARED, CL_SLAVE, copyTree, setMntShared } from './clone.js';
 import { isSubdir } from './dcache.js';
 import { addSlaveHead, deletePeer, deleteSlave, isAloneInRing, spliceSlaves } from './lists.js';
@@ -283,10 +284,12 @@ function umountOne(ns: MntNamespace, m: Mount, toUmount: Mount[]): void {
   toUmount.push(m);
 }
 
-/** move_from_ns(): `m` leaves the namespace's mount table. */
+/**
+ * move_from_ns(): `m` leaves the namespace's mount table. It keeps its namespace (mnt_ns) until
+ * umount_tree() lets go of it, so umount propagation still walks through it (it is not "new").
+ */
 export function moveFromNamespace(ns: MntNamespace, m: Mount): void {
   ns.mounts.delete(m);
-  m.attached = false;
 }
 
 /** remove_from_candidate_list(). */

@@ -65,7 +65,8 @@ export interface Path {
  *   list exactly once and parent.hashed.get(mountpoint) === this (one mount per parent and
  *   mountpoint: a new mount goes on top of, or is tucked under, what is there).
  * - namespace: attached is true for every mount reachable from the root and for no other;
- *   umounting, marked and candidate are false.
+ *   umounting, marked and candidate are false. (During umount_tree() the victims leave the
+ *   table first and stay attached until the end, as the kernel clears mnt_ns last.)
  * - peer group: groupId !== 0 iff shared; the peer ring (nextPeer/prevPeer) holds exactly the
  *   mounts with this groupId, all of one superblock; a mount alone points at itself.
  * - slaves: master !== null iff this is in master's slave list; master is shared, is not a peer,
@@ -106,7 +107,7 @@ export class Mount {
   /** T_UNBINDABLE. */
   unbindable = false;
 
-  /** mnt_ns !== NULL: part of the namespace (IS_MNT_NEW is its negation). */
+  /** mnt_ns !== NULL: part of the namespace (IS_MNT_NEW is its negation); see MntNamespace.mounts for the table. */
   attached = false;
   /** MNT_UMOUNT: chosen for unmounting by the current umount_tree(). */
   umounting = false;

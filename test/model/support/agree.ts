@@ -1,0 +1,37 @@
+// `agrees(question, script)`: a test, named after the question it answers, that runs the scenario
+// on the kernel and on the model and expects the same outcome. The scenario's refusals are part of
+// what it states: every line must succeed on the kernel except those listed in `fails`, so a typo
+// that makes both backends fail alike cannot pass for agreement.
+import { beforeAll, expect, it } from 'vitest';
+import { expectSameOutcome, KernelBatch, runOnModel, type ModelRun, type ModelRunOptions, type Outcome } from './differential.js';
+
+export interface AgreeOptions {
+  /** Lines (1-based, counting every line of the script) expected to fail on the kernel, with their errno. */
+  fails?: Record<number, string>;
+  /** Options for the model run. */
+  model?: ModelRunOptions;
+  /** More checks, given both outcomes and the model run. */
+  also?: (kernel: Outcome, model: ModelRun) => void;
+}
+
+/** A batch of agreement tests for one suite: call inside describe(); it runs the kernel side in beforeAll. */
+export function agreementSuite(): (question: string, script: string, options?: AgreeOptions) => void {
+  const kernel = new KernelBatch();
+  beforeAll(() => kernel.run());
+  return (question, script, options = {}) => {
+    const index = kernel.add(script);
+    it(question, () => {
+      const expected = kernel.outcome(index);
+      const declared = Object.entries(options.fails ?? {}).map(([line, code]) => ({ line: Number(line), code }));
+      expect(expected.failures, 'the lines that fail on the kernel').toEqual(declared);
+      const model = runOnModel(script, options.model);
+      expectSameOutcome(expected, model.outcome);
+      options.also?.(expected, model);
+    });
+  };
+}
+
+/** Lines of a scenario joined, so a test can list them one per argument. */
+export function script(...lines: string[]): string {
+  return lines.join('\n');
+}
