@@ -130,11 +130,11 @@ function rejectedHunks(tree: string, patchOutput: string): string {
   return files.map((file) => `--- ${file}\n${readFileSync(join(tree, file), 'utf8')}`).join('\n');
 }
 
-/** Applies each patch in order with `patch -p1`; a hunk that does not apply fails the build and is shown. */
+/** Applies each patch in order with `patch -p1 --fuzz=0` (offsets are fine, changed context is not); a hunk that does not apply fails the build and is shown. */
 async function applySeries(patches: string[], paths: KernelBuildPaths, log: WriteStream): Promise<void> {
   for (const patch of patches) {
     try {
-      await runLogged('patch', ['-p1', '--batch', '--forward', '--no-backup-if-mismatch', '-i', patch], paths.tree, log);
+      await runLogged('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '--no-backup-if-mismatch', '-i', patch], paths.tree, log);
     } catch {
       await closeLog(log);
       throw new KernelBuildError(

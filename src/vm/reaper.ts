@@ -1,5 +1,5 @@
 // Makes sure no QEMU outlives the process that started it: every QEMU is registered here and killed
-// when this process exits or receives SIGINT, SIGTERM or SIGHUP; and where util-linux `setpriv` is
+// (and its run directory removed) when this process exits or receives SIGINT, SIGTERM or SIGHUP; and where util-linux `setpriv` is
 // available, QEMU is started under `setpriv --pdeathsig KILL`, so that even a SIGKILLed parent
 // takes its QEMU along.
 import type { ChildProcess } from 'node:child_process';
@@ -8,11 +8,15 @@ import { accessSync, constants } from 'node:fs';
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const SETPRIV = '/usr/bin/setpriv';
 
-const running = new Set<ChildProcess>();
+/** Each running QEMU, with what removes its files once it is killed. */
+const running = new Map<ChildProcess, () => void>();
 
-/** Kills every registered QEMU at once (SIGKILL: the guest's state is thrown away anyway). */
+/** Kills every registered QEMU at once (SIGKILL: the guest's state is thrown away anyway) and cleans up after it. */
 function killAll(): void {
-  for (const child of running) child.kill('SIGKILL');
+  for (const [child, cleanup] of running) {
+    child.kill('SIGKILL');
+    cleanup();
+  }
 }
 
 /** Kills QEMU on a fatal signal; re-raises it when no one else handles it, so the process still ends. */
@@ -36,10 +40,10 @@ function uninstall(): void {
   for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
 }
 
-/** Registers a started QEMU until it exits. */
-export function track(child: ChildProcess): void {
+/** Registers a started QEMU until it exits; `cleanup` (synchronous) runs if this process ends first. */
+export function track(child: ChildProcess, cleanup: () => void): void {
   if (running.size === 0) install();
-  running.add(child);
+  running.set(child, cleanup);
   const forget = (): void => {
     if (running.delete(child) && running.size === 0) uninstall();
   };

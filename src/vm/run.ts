@@ -205,7 +205,7 @@ async function attempt(ctx: RunContext, accel: Accel): Promise<Attempt> {
   const [command, argv] = withParentDeathSignal(ctx.qemu, args);
   const started = Date.now();
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child);
+  track(child, () => rmSync(ctx.runDir, { recursive: true, force: true }));
 
   let consoleText = '';
   let qemuStderr = '';
