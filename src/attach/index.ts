@@ -1,0 +1,214 @@
+// attach() and detach(): live propagation into a running container. A container's volume is a
+// private mount in the container's mount namespace; attach puts it into the peer group of a shared
+// mount of the caller's namespace with set-group (from this process, through /proc/PID/root), then,
+// in 'slave' mode, makes it a slave of that group, so that what is mounted under the source from
+// then on shows up in the container and nothing goes the other way. detach makes the volume and
+// everything below it private again.
+//
+// Each runs in two phases: a ladder of checks that changes nothing (the process exists, the target
+// is a volume of its namespace and private, the source a shared mount root of ours, the user
+// namespaces allow the mode), then the changes; when the second change fails, the first is undone.
+import { mountError, MountError } from '../errors.js';
+import type { MountInfo } from '../mountinfo/types.js';
+import type { SetGroupForm } from '../native/probe.js';
+import { setGroupRule } from '../set-group-rules.js';
+import { setGroup } from '../set-group.js';
+import { validateAttachOptions, validateDetachOptions, type AttachMode, type AttachOptions, type DetachOptions, type PropagationRoute } from './arguments.js';
+import { containerPath, locate, mountNamespaceOf, processGone, propagationState, unlessGone, userNamespaceOf } from './container.js';
+import { chooseRoute, openChanger, refuseUnavailableRoute, type PropagationChanger } from './route.js';
+import { attachRule } from './rules.js';
+
+export type { AttachMode, AttachOptions, DetachOptions, PropagationRoute, Via } from './arguments.js';
+export { probeForeignPropagation, type ForeignPropagationProbe } from './probe.js';
+
+export interface AttachResult {
+  pid: number;
+  source: string;
+  target: string;
+  mode: AttachMode;
+  /** Where the volume's propagation change ran ('caller' in 'shared' mode, which needs none: set-group always runs in the caller). */
+  via: PropagationRoute;
+  /** The form of set-group that was used. */
+  form: SetGroupForm;
+  /** The volume as process `pid`'s mountinfo shows it afterwards. */
+  volume: MountInfo;
+}
+
+export interface DetachResult {
+  pid: number;
+  target: string;
+  via: PropagationRoute;
+  /** The volume as process `pid`'s mountinfo shows it afterwards. */
+  volume: MountInfo;
+}
+
+/** The volume: process `pid` exists, and `target` lands, inside its namespace, on the root of a mount there. */
+interface Volume {
+  pid: number;
+  /** attach's source (undefined for detach). */
+  source?: string;
+  target: string;
+  /** `/proc/PID/root/<target>`: how this process reaches it. */
+  path: string;
+  /** The container's mount namespace, `mnt:[inode]`. */
+  namespace: string;
+  mount: MountInfo;
+  /** Whether the container shares this process's mount namespace (then no route problem exists). */
+  sameNamespace: boolean;
+}
+
+/** A refusal of attach or detach itself (not of one syscall): `syscall` names the command, and the
+ * paths are attach's source and volume, or detach's volume, as in Node's two-path errors. */
+function refusal(code: string, volume: { path: string; source?: string }, reason: string): MountError {
+  const command = volume.source === undefined ? 'detach' : 'attach';
+  const places = volume.source === undefined ? { path: volume.path } : { path: volume.source, dest: volume.path };
+  return mountError(code, { syscall: command, ...places, reason });
+}
+
+/** The error for a target path that could not be opened: gone process, missing path, no ptrace access. */
+function targetError(pid: number, target: string, error: unknown): unknown {
+  if (!(error instanceof MountError)) return error;
+  if (processGone(pid)) return unlessGone(pid, error);
+  const reason = error.code === 'ENOENT' ? attachRule.targetMissing(pid, target) : error.code === 'EACCES' ? attachRule.noPtraceAccess(pid) : undefined;
+  return reason === undefined ? error : mountError(error.code, { syscall: error.syscall, path: error.path, reason, cause: error });
+}
+
+/** The process must exist and `target` must be the root of a mount of its namespace (ESRCH, ENOENT, EINVAL). */
+function findVolume(pid: number, target: string, source?: string): Volume {
+  const path = containerPath(pid, target);
+  const places = { path, source };
+  const namespace = mountNamespaceOf(pid, path);
+  let found;
+  try {
+    found = locate(path, pid);
+  } catch (error) {
+    throw targetError(pid, target, error);
+  }
+  // An absolute symlink under /proc/PID/root restarts at this process's root: the path left the container.
+  if (!found) throw refusal('EINVAL', places, attachRule.targetMissing(pid, target));
+  if (!found.isRoot) throw refusal('EINVAL', places, attachRule.targetNotVolume(pid, target, found.mount.mountPoint));
+  return { pid, source, target, path, namespace, mount: found.mount, sameNamespace: namespace === mountNamespaceOf('self') };
+}
+
+/** The volume must be private: set-group joins a mount into exactly one group (EINVAL). */
+function checkVolumePrivate(volume: Volume): void {
+  const state = propagationState(volume.mount);
+  if (state !== 'private') throw refusal('EINVAL', volume, attachRule.volumeNotPrivate(volume.pid, volume.target, state));
+}
+
+/** The source must be the root of a shared mount of this process's namespace (ENOENT, EINVAL). */
+function checkSource(source: string, volume: Volume): void {
+  let found;
+  try {
+    found = locate(source, 'self');
+  } catch (error) {
+    if (error instanceof MountError && error.code === 'ENOENT') throw refusal('ENOENT', volume, `'${source}' does not exist`);
+    throw error;
+  }
+  if (!found) throw refusal('EINVAL', volume, attachRule.sourceElsewhere(source));
+  if (!found.isRoot) throw refusal('EINVAL', volume, setGroupRule.notMountRoot('source', source, found.mount.mountPoint));
+  if (found.mount.shared === undefined) throw refusal('EINVAL', volume, attachRule.sourceNotShared(source, propagationState(found.mount)));
+}
+
+/** 'shared' only with a container of this process's user namespace: a rootless one must not propagate into ours (EPERM). */
+function checkMode(mode: AttachMode, volume: Volume): void {
+  if (mode === 'shared' && userNamespaceOf(volume.pid) !== userNamespaceOf('self')) {
+    throw refusal('EPERM', volume, attachRule.sharedIntoOtherUserNamespace(volume.pid));
+  }
+}
+
+/** The kernel's refusal of a propagation change of the volume, with the rule it enforced. */
+function explainChange(error: unknown, volume: Volume, via: PropagationRoute): unknown {
+  if (!(error instanceof MountError)) return error;
+  if (processGone(volume.pid)) return unlessGone(volume.pid, error);
+  const reasons: Record<string, string | undefined> = {
+    EINVAL: via === 'caller' ? attachRule.foreignChangeRefused(volume.pid) : undefined,
+    EPERM: attachRule.noCapability(volume.pid),
+    EACCES: attachRule.noPtraceAccess(volume.pid),
+    ENOENT: attachRule.targetMissing(volume.pid, volume.target),
+  };
+  const reason = reasons[error.code];
+  return reason === undefined ? error : mountError(error.code, { syscall: error.syscall, path: error.path, reason, cause: error });
+}
+
+/** Set-group from this process: the volume joins the source's peer group (errors explained by set-group). */
+function joinGroup(source: string, volume: Volume): SetGroupForm {
+  try {
+    return setGroup(source, volume.path);
+  } catch (error) {
+    throw unlessGone(volume.pid, error);
+  }
+}
+
+/** The volume, a peer now, becomes a slave of the group; if that fails, it leaves the group again. */
+async function becomeSlave(changer: PropagationChanger, volume: Volume): Promise<void> {
+  try {
+    await changer.change(['MS_SLAVE']);
+  } catch (error) {
+    const explained = explainChange(error, volume, changer.via);
+    try {
+      await changer.change(['MS_PRIVATE']);
+    } catch (undo) {
+      if (!(explained instanceof MountError) || !(undo instanceof MountError)) throw explained;
+      const reason = `${explained.reason ?? explained.message}; ${attachRule.undoFailed(volume.target, undo.code)}`;
+      throw mountError(explained.code, { syscall: explained.syscall, path: explained.path, reason, cause: explained });
+    }
+    throw explained;
+  }
+}
+
+/** The volume's mountinfo entry as it is now. */
+function reread(volume: Volume): MountInfo {
+  return locate(volume.path, volume.pid)?.mount ?? volume.mount;
+}
+
+/**
+ * Lets mounts made under `source` (a shared mount root of this process's namespace) from now on show
+ * up under `target`, a volume of process `pid`'s mount namespace: the volume joins the source's peer
+ * group by set-group and, in 'slave' mode (the default), becomes its slave, so nothing propagates back.
+ * Refuses, changing nothing, when the process is gone (ESRCH), the target is not a private mount root
+ * there or the source not a shared mount root here (EINVAL), or 'shared' is asked for a container in
+ * another user namespace (EPERM); the kernel's refusals of set-group come explained.
+ */
+export async function attach(options: AttachOptions): Promise<AttachResult> {
+  const { pid, source, target, mode, via } = validateAttachOptions(options);
+  const volume = findVolume(pid, target, source);
+  checkVolumePrivate(volume);
+  checkSource(source, volume);
+  checkMode(mode, volume);
+  if (mode === 'shared') {
+    const form = joinGroup(source, volume);
+    return { pid, source, target, mode, via: 'caller', form, volume: reread(volume) };
+  }
+  const route = chooseRoute(via, volume.sameNamespace);
+  refuseUnavailableRoute(route, volume.pid, volume.path, volume.sameNamespace);
+  const changer = await openChanger(route, pid, volume.namespace, volume.path);
+  try {
+    const form = joinGroup(source, volume);
+    await becomeSlave(changer, volume);
+    return { pid, source, target, mode, via: route, form, volume: reread(volume) };
+  } finally {
+    await changer.close();
+  }
+}
+
+/**
+ * Makes the volume at `target` in process `pid`'s mount namespace private again, with every mount
+ * below it: mounts made under the source from now on no longer show up there (those already
+ * propagated stay). Refuses when the process is gone (ESRCH) or the target is not a mount root there (EINVAL).
+ */
+export async function detach(options: DetachOptions): Promise<DetachResult> {
+  const { pid, target, via } = validateDetachOptions(options);
+  const volume = findVolume(pid, target);
+  const route = chooseRoute(via, volume.sameNamespace);
+  refuseUnavailableRoute(route, volume.pid, volume.path, volume.sameNamespace);
+  const changer = await openChanger(route, pid, volume.namespace, volume.path);
+  try {
+    await changer.change(['MS_PRIVATE', 'MS_REC']);
+  } catch (error) {
+    throw explainChange(error, volume, changer.via);
+  } finally {
+    await changer.close();
+  }
+  return { pid, target, via: route, volume: reread(volume) };
+}

@@ -1,0 +1,46 @@
+// probeForeignPropagation(): may this process change the propagation of a mount that lives in
+// another process's mount namespace (mount(2) MS_SLAVE on /proc/PID/root/...)? Kernels have
+// answered differently: before 6.16 do_change_type() did not look at the namespace at all; 6.16
+// (and stable kernels that took the fix) required the caller's own namespace (EINVAL otherwise);
+// later kernels ask for CAP_SYS_ADMIN over that namespace's owner (may_change_propagation()), and
+// stable branches took that at different times. So the answer is found by doing it, once per process,
+// on throwaway mounts in a child with its own private namespace — never read from the version.
+import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../kernel/child.js';
+
+export interface ForeignPropagationProbe {
+  /** Whether the probe could run; when false, `reason` says why and `allowed` is false. */
+  probed: boolean;
+  /** Whether a process may change the propagation of a mount in another mount namespace it administers. */
+  allowed: boolean;
+  /** The errno the kernel refused with, when it did. */
+  code?: string;
+  reason?: string;
+}
+
+export interface ForeignTrial {
+  allowed: boolean;
+  code?: string;
+}
+
+let cached: ForeignPropagationProbe | undefined;
+
+function notProbed(reason: string): ForeignPropagationProbe {
+  return { probed: false, allowed: false, reason };
+}
+
+function runProbe(): ForeignPropagationProbe {
+  const cannot = privateNamespaceUnavailable();
+  if (cannot) return notProbed(cannot);
+  const child = runPrivateSync(siblingModule(import.meta.url, 'probe-child'), [], { timeout: 30_000 });
+  if (child.error) return notProbed(`the probe's child failed to run: ${child.error.message}`);
+  if (child.status !== 0) return notProbed(`the probe's child failed: ${child.stderr.trim().split('\n').at(-1)}`);
+  const trial = JSON.parse(child.stdout) as ForeignTrial | { error: string };
+  if ('error' in trial) return notProbed(trial.error);
+  return trial.code === undefined ? { probed: true, allowed: trial.allowed } : { probed: true, allowed: trial.allowed, code: trial.code };
+}
+
+/** Whether this kernel lets a process change the propagation of another namespace's mount (probed once per process). */
+export function probeForeignPropagation(): ForeignPropagationProbe {
+  cached ??= runProbe();
+  return cached;
+}

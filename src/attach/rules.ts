@@ -1,0 +1,50 @@
+// The rules attach and detach enforce beyond set-group's own (src/set-group-rules.ts), as the
+// sentences an error's `reason` carries. Set-group's rules (same filesystem, root inside root...)
+// are explained by src/kernel/explain.ts when the kernel refuses.
+
+export const attachRule = {
+  /** The process must exist: its mount namespace is reached through /proc/PID (ESRCH). */
+  processGone: (pid: number) =>
+    `process ${pid} does not exist (it has exited, or it lives in a PID namespace this process cannot see)`,
+  /** Reaching into another process's namespace needs ptrace access to it (EACCES). */
+  noPtraceAccess: (pid: number) =>
+    `reaching into process ${pid}'s mount namespace through /proc/${pid} needs ptrace access to it ` +
+    '(the same user, or CAP_SYS_PTRACE over its user namespace)',
+  /** The target must exist inside the process's mount namespace (ENOENT). */
+  targetMissing: (pid: number, target: string) => `'${target}' does not exist in the mount namespace of process ${pid}`,
+  /** The target must be the root of a mount there: a volume (EINVAL). */
+  targetNotVolume: (pid: number, target: string, mountPoint: string) =>
+    `the target '${target}' is not the root of a mount in process ${pid}'s namespace (it lies inside the mount at ` +
+    `'${mountPoint}'); attach and detach act on a whole volume mount`,
+  /** The volume must be private before attach: it joins exactly one group (EINVAL). */
+  volumeNotPrivate: (pid: number, target: string, state: string) =>
+    `the volume '${target}' of process ${pid} is already ${state} (attached before, or set up so by its runtime); ` +
+    `make it private first: mount-set-group detach ${pid} ${target}`,
+  /** The source must be a mount of the caller's namespace (EINVAL). */
+  sourceElsewhere: (source: string) =>
+    `the source '${source}' is not a mount of this process's mount namespace; attach takes its source from the caller's namespace`,
+  /** The source must be shared: a slave source would pass on only what its master receives (EINVAL). */
+  sourceNotShared: (source: string, state: string) =>
+    `the source '${source}' is ${state}, not shared: there is no peer group whose new mounts the volume could receive. ` +
+    `attach does not change this namespace's propagation on its own; make it shared first (mount --make-shared ${source})`,
+  /** 'shared' only into a namespace of the caller's user namespace (EPERM, our policy after the kernel's). */
+  sharedIntoOtherUserNamespace: (pid: number) =>
+    `process ${pid} is in another user namespace (a rootless container): mode 'shared' would let it propagate mounts ` +
+    'into this namespace, which the kernel never allows a less privileged namespace (one it creates gets shared mounts ' +
+    "as slaves); use mode 'slave'",
+  /** Changing a foreign mount's propagation in the caller needs a kernel that allows it (EINVAL). */
+  foreignChangeRefused: (pid: number) =>
+    `this kernel does not let a process change the propagation of a mount in another mount namespace (process ${pid}'s); ` +
+    "use via 'auto' or 'nsenter', which make the change from inside that namespace",
+  /** Entering the container's mount namespace needs CAP_SYS_ADMIN over its owner (EPERM). */
+  cannotEnter: (pid: number, detail: string) =>
+    `cannot enter the mount namespace of process ${pid} (${detail}): that needs CAP_SYS_ADMIN over the user namespace ` +
+    'that owns it, and over this process\'s own',
+  /** Changing the volume's propagation needs CAP_SYS_ADMIN over its namespace's owner (EPERM). */
+  noCapability: (pid: number) =>
+    `the caller lacks CAP_SYS_ADMIN over the user namespace that owns process ${pid}'s mount namespace`,
+  /** A failed attach undoes its set-group; when that fails too, say what is left (any code). */
+  undoFailed: (target: string, code: string) =>
+    `undoing the set-group failed as well (${code}): the volume '${target}' is left a peer of the source; ` +
+    'run mount-set-group detach on it',
+} as const;
