@@ -14,8 +14,13 @@ export interface AgreeOptions {
   also?: (kernel: Outcome, model: ModelRun) => void;
 }
 
+/** What agrees() registered: the kernel's outcome of its scenario, for tests that compare scenarios. */
+export interface Agreement {
+  kernel(): Outcome;
+}
+
 /** A batch of agreement tests for one suite: call inside describe(); it runs the kernel side in beforeAll. */
-export function agreementSuite(): (question: string, script: string, options?: AgreeOptions) => void {
+export function agreementSuite(): (question: string, script: string, options?: AgreeOptions) => Agreement {
   const kernel = new KernelBatch();
   beforeAll(() => kernel.run());
   return (question, script, options = {}) => {
@@ -28,6 +33,7 @@ export function agreementSuite(): (question: string, script: string, options?: A
       expectSameOutcome(expected, model.outcome);
       options.also?.(expected, model);
     });
+    return { kernel: () => kernel.outcome(index) };
   };
 }
 
