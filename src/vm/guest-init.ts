@@ -36,7 +36,7 @@ export function shellQuote(value: string): string {
 
 /** 9p mount options: the job export uncached (status must reach the host), the writable one coherent enough for mmap. */
 const JOB_MOUNT_OPTIONS = 'trans=virtio,version=9p2000.L,cache=none';
-const WRITABLE_MOUNT_OPTIONS = 'trans=virtio,version=9p2000.L,msize=524288,cache=mmap';
+const WRITABLE_MOUNT_OPTIONS = 'trans=virtio,version=9p2000.L,msize=512000,cache=mmap';
 
 /** The lines that mount the writable export at its host path (creating the mount point if it lies in a guest tmpfs). */
 function writableMount(dir: string | undefined): string[] {

@@ -57,12 +57,22 @@ function tarballIdentity(tarball: string): string {
   return `${basename(tarball)}:${st.size}:${Math.trunc(st.mtimeMs)}`;
 }
 
-/** The cache key: a hash of the recipe version, the tarball's identity, each patch and the fragment. */
+/** The part of a `git format-patch` file that changes the tree: from the first diff to the signature. */
+export function patchBody(text: string): string {
+  const start = text.search(/^diff --git /m);
+  const body = start < 0 ? text : text.slice(start);
+  const signature = body.search(/^-- $/m);
+  return signature < 0 ? body : body.slice(0, signature);
+}
+
+/**
+ * The cache key: a hash of the recipe version, the tarball's identity, the body of each patch (so that
+ * editing a commit message does not rebuild) and the fragment.
+ */
 export function cacheKey(tarball: string, patches: string[], fragment: string): string {
   const hash = createHash('sha256').update(`recipe ${RECIPE_VERSION}\n${tarballIdentity(tarball)}\n`);
-  for (const file of [...patches, fragment]) {
-    hash.update(`${basename(file)}\n`).update(readFileSync(file)).update('\n');
-  }
+  for (const patch of patches) hash.update(`${basename(patch)}\n${patchBody(readFileSync(patch, 'utf8'))}\n`);
+  hash.update(`vm.config\n${readFileSync(fragment, 'utf8')}`);
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -34,7 +34,7 @@ export const QEMU_BINARY = 'qemu-system-x86_64';
 export function kernelCommandLine(init: string): string {
   return [
     'console=ttyS0', 'root=root', 'rootfstype=9p',
-    'rootflags=trans=virtio,version=9p2000.L,msize=524288,cache=loose', 'ro',
+    'rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose', 'ro',
     `init=${init}`, 'panic=-1', 'quiet', 'tsc=reliable',
   ].join(' ');
 }

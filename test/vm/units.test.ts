@@ -34,7 +34,7 @@ describe('guestInitScript', () => {
   it('runs the argv in cwd with only the given environment, and reports the status before rebooting', () => {
     expect(script).toContain(`cd '/work/my project' && exec $B env -i 'PATH=/usr/bin' 'A=it'\\''s' $B sh -c 'exec "$@"' msg-vm 'node' '-e' 'console.log('\\''x y'\\'')'`);
     expect(script.indexOf('/status')).toBeLessThan(script.lastIndexOf('reboot -f'));
-    expect(script).toContain("mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=mmap msgrw '/work/my project'");
+    expect(script).toContain("mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=mmap msgrw '/work/my project'");
   });
 });
 
@@ -82,13 +82,20 @@ describe('checkPrerequisites', () => {
 });
 
 describe('cacheKey', () => {
-  it('changes when the fragment changes and not otherwise', () => {
-    const [tarball, patch, fragment] = ['t.tar.xz', '0001-x.patch', 'vm.config'].map((name) => join(scratch, name)) as [string, string, string];
+  const [tarball, patch, fragment] = ['t.tar.xz', '0001-x.patch', 'vm.config'].map((name) => join(scratch, name)) as [string, string, string];
+  const formatPatch = (message: string, diff: string): string =>
+    `From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n\n${message}\n---\n a | 1 +\n\ndiff --git a/a b/a\n${diff}\n-- \n2.39.5\n`;
+
+  it('changes when the fragment or a patch\'s diff changes, not when its message or signature does', () => {
     writeFileSync(tarball, 'tar');
-    writeFileSync(patch, 'patch');
+    writeFileSync(patch, formatPatch('message', '+x'));
     writeFileSync(fragment, 'CONFIG_A=y\n');
     const first = cacheKey(tarball, [patch], fragment);
+    writeFileSync(patch, formatPatch('reworded message', '+x').replace('2.39.5', '2.47.0'));
     expect(cacheKey(tarball, [patch], fragment)).toBe(first);
+    writeFileSync(patch, formatPatch('message', '+y'));
+    expect(cacheKey(tarball, [patch], fragment)).not.toBe(first);
+    writeFileSync(patch, formatPatch('message', '+x'));
     writeFileSync(fragment, 'CONFIG_A=n\n');
     expect(cacheKey(tarball, [patch], fragment)).not.toBe(first);
   });
