@@ -48,6 +48,19 @@ function prepareAttach(ns: MntNamespace, where: Path, size: number, moving: bool
   return copies;
 }
 
+/**
+ * vfs_parse_sb_flag() over mount(2)'s data: "ro" and "rw" set the superblock's read-only state (the
+ * mount's own comes from MS_RDONLY alone); the other options stay, for the filesystem.
+ */
+function parseSbFlags(data: string, readOnly: boolean): { readOnly: boolean; data: string } {
+  const rest: string[] = [];
+  for (const option of data.split(',')) {
+    if (option === 'ro' || option === 'rw') readOnly = option === 'ro';
+    else if (option !== '') rest.push(option);
+  }
+  return { readOnly, data: rest.join(',') };
+}
+
 /** mkdir(2). */
 export function doMkdir(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
   makeDirectory(ns, path, recursive, fail);
@@ -71,7 +84,8 @@ export function doNewMount(
   const copies = prepareAttach(ns, where, 1, false, fail);
 
   const readOnly = options.readOnly ?? false;
-  const sb = ns.allocSuperblock(fsType, options.data ?? '', readOnly);
+  const sbOptions = parseSbFlags(options.data ?? '', readOnly);
+  const sb = ns.allocSuperblock(fsType, sbOptions.data, sbOptions.readOnly);
   attachRecursiveMnt(ns, ns.allocMount(sb.root, source, readOnly), where.mount, where.dentry, copies);
 }
 
