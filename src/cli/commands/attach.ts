@@ -1,0 +1,68 @@
+// mount-set-group attach PID SOURCE TARGET [--mode slave|shared] [--via auto|caller|nsenter] [--json]
+import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { attach, type AttachMode, type AttachResult, type Via } from '../../attach/index.js';
+import { renderLine } from '../../mountinfo/render.js';
+
+/** A commander parser for a process id (the API checks its range). */
+export function parsePid(text: string): number {
+  if (!/^\d+$/.test(text)) throw new CommanderArgumentError('PID must be a process id (a positive integer)');
+  return Number(text);
+}
+
+/** The --via option both attach and detach take. */
+export function viaOption(): Option {
+  return new Option('--via <route>', "where the volume's propagation change runs: this process (caller), a helper in the container's mount namespace (nsenter), or whichever the kernel allows (auto, probed)")
+    .choices(['auto', 'caller', 'nsenter'])
+    .default('auto');
+}
+
+/** The sentence that says what now propagates where. */
+function whatNow(result: AttachResult): string {
+  const { pid, source, target } = result;
+  return result.mode === 'slave'
+    ? `Mounts made under ${source} from now on show up under ${target} in process ${pid}; nothing goes back.`
+    : `Mounts made under ${source} from now on show up under ${target} in process ${pid}, and the other way round.`;
+}
+
+function describe(result: AttachResult): string {
+  const group = result.mode === 'slave' ? `a slave (master:${result.volume.master})` : `a peer (shared:${result.volume.shared})`;
+  return [
+    `attached ${result.source} to ${result.target} in process ${result.pid} as ${group} (set-group by ${result.form}, propagation changed via ${result.via})`,
+    `  process ${result.pid} sees: ${renderLine(result.volume)}`,
+    whatNow(result),
+    `mount-set-group detach ${result.pid} ${result.target} stops it.`,
+    '',
+  ].join('\n');
+}
+
+const helpAfter = `
+What happens:
+  1. Checks, changing nothing: process PID exists; TARGET (a path inside its mount namespace) is the
+     root of a private mount there, a volume; SOURCE (a path here) is the root of a shared mount of
+     the same filesystem. attach never changes this namespace's propagation: make SOURCE shared
+     yourself (mount --make-shared SOURCE) if it is not.
+  2. set-group, from this process, through /proc/PID/root/TARGET: the volume joins SOURCE's peer group.
+  3. --mode slave (default): the volume becomes a slave of that group, so mounts made under SOURCE
+     from now on show up under TARGET and nothing the container mounts comes back. --mode shared
+     leaves it a peer: both ways (refused for a container in another user namespace).
+  If step 3 fails, step 2 is undone. Mounts already under SOURCE are not copied: only new ones propagate.
+
+Example:
+  mount-set-group attach 4242 /srv/data /data
+`;
+
+export function attachCommand(): Command {
+  return new Command('attach')
+    .description("Let mounts made under SOURCE from now on show up under TARGET, a volume of the running container that process PID is in: live mount propagation into a container whose runtime made its volume private.")
+    .argument('<pid>', 'a process in the container', parsePid)
+    .argument('<source>', 'root of a shared mount in this mount namespace (the host side)')
+    .argument('<target>', "the volume: an absolute path inside PID's mount namespace that is the root of a private mount there")
+    .addOption(new Option('--mode <mode>', 'slave: host to container only; shared: both ways').choices(['slave', 'shared']).default('slave'))
+    .addOption(viaOption())
+    .option('--json', 'print the result (and errors) as JSON')
+    .addHelpText('after', helpAfter)
+    .action(async (pid: number, source: string, target: string, options: { mode: AttachMode; via: Via; json?: boolean }) => {
+      const result = await attach({ pid, source, target, mode: options.mode, via: options.via });
+      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : describe(result));
+    });
+}
