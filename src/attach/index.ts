@@ -15,7 +15,8 @@ import { setGroupRule } from '../set-group-rules.js';
 import { setGroup } from '../set-group.js';
 import { validateAttachOptions, validateDetachOptions, type AttachMode, type AttachOptions, type DetachOptions, type PropagationRoute } from './arguments.js';
 import { containerPath, locate, mountNamespaceOf, processGone, propagationState, unlessGone, userNamespaceOf } from './container.js';
-import { chooseRoute, openChanger, refuseUnavailableRoute, type PropagationChanger } from './route.js';
+import { becomeSlave, explainChange, type Volume } from './change.js';
+import { chooseRoute, openChanger, refuseUnavailableRoute } from './route.js';
 import { attachRule } from './rules.js';
 
 export type { AttachMode, AttachOptions, DetachOptions, PropagationRoute, Via } from './arguments.js';
@@ -40,21 +41,6 @@ export interface DetachResult {
   via: PropagationRoute;
   /** The volume as process `pid`'s mountinfo shows it afterwards. */
   volume: MountInfo;
-}
-
-/** The volume: process `pid` exists, and `target` lands, inside its namespace, on the root of a mount there. */
-interface Volume {
-  pid: number;
-  /** attach's source (undefined for detach). */
-  source?: string;
-  target: string;
-  /** `/proc/PID/root/<target>`: how this process reaches it. */
-  path: string;
-  /** The container's mount namespace, `mnt:[inode]`. */
-  namespace: string;
-  mount: MountInfo;
-  /** Whether the container shares this process's mount namespace (then no route problem exists). */
-  sameNamespace: boolean;
 }
 
 /** A refusal of attach or detach itself (not of one syscall): `syscall` names the command, and the
@@ -117,43 +103,12 @@ function checkMode(mode: AttachMode, volume: Volume): void {
   }
 }
 
-/** The kernel's refusal of a propagation change of the volume, with the rule it enforced. */
-function explainChange(error: unknown, volume: Volume, via: PropagationRoute): unknown {
-  if (!(error instanceof MountError)) return error;
-  if (processGone(volume.pid)) return unlessGone(volume.pid, error);
-  const reasons: Record<string, string | undefined> = {
-    EINVAL: via === 'caller' ? attachRule.foreignChangeRefused(volume.pid) : undefined,
-    EPERM: attachRule.noCapability(volume.pid),
-    EACCES: attachRule.noPtraceAccess(volume.pid),
-    ENOENT: attachRule.targetMissing(volume.pid, volume.target),
-  };
-  const reason = reasons[error.code];
-  return reason === undefined ? error : mountError(error.code, { syscall: error.syscall, path: error.path, reason, cause: error });
-}
-
 /** Set-group from this process: the volume joins the source's peer group (errors explained by set-group). */
 function joinGroup(source: string, volume: Volume): SetGroupForm {
   try {
     return setGroup(source, volume.path);
   } catch (error) {
     throw unlessGone(volume.pid, error);
-  }
-}
-
-/** The volume, a peer now, becomes a slave of the group; if that fails, it leaves the group again. */
-async function becomeSlave(changer: PropagationChanger, volume: Volume): Promise<void> {
-  try {
-    await changer.change(['MS_SLAVE']);
-  } catch (error) {
-    const explained = explainChange(error, volume, changer.via);
-    try {
-      await changer.change(['MS_PRIVATE']);
-    } catch (undo) {
-      if (!(explained instanceof MountError) || !(undo instanceof MountError)) throw explained;
-      const reason = `${explained.reason ?? explained.message}; ${attachRule.undoFailed(volume.target, undo.code)}`;
-      throw mountError(explained.code, { syscall: explained.syscall, path: explained.path, reason, cause: explained });
-    }
-    throw explained;
   }
 }
 

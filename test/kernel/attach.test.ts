@@ -3,9 +3,13 @@
 // children in further mount namespaces (children/attach-support.ts); every expected value here is
 // read from the kernel's mountinfo of the host or the container.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { becomeSlave, type Volume } from '../../src/attach/change.js';
+import type { PropagationFlag } from '../../src/attach/flags.js';
+import type { PropagationChanger } from '../../src/attach/route.js';
 import { attach, detach, probeForeignPropagation, type AttachResult, type DetachResult, type ForeignPropagationProbe } from '../../src/attach/index.js';
 import { attachCommand } from '../../src/cli/commands/attach.js';
 import { detachCommand } from '../../src/cli/commands/detach.js';
+import { mountError } from '../../src/errors.js';
 import type { MountInfo } from '../../src/mountinfo/types.js';
 import { kernelSuite, kernelUnavailable, runChild } from '../support/kernel.js';
 import type { Outcome } from './children/attach-support.js';
@@ -99,6 +103,45 @@ describe('attach and detach arguments (checked before any system call)', () => {
     expect(attachHelp).toMatch(/--mode <mode>[^]*\(choices:\s+"slave", "shared", default: "slave"\)/);
     expect(attachHelp).toMatch(/never changes this namespace's propagation/);
     expect(help(detachCommand())).toMatch(/Usage: detach \[options\] <pid> <target>[\s\S]*private again, with every mount below it/);
+  });
+});
+
+describe("attach's second step undoes the first when it fails (a recording changer: no syscalls)", () => {
+  const volume: Volume = { pid: process.pid, target: '/data', path: `/proc/${process.pid}/root/data`, namespace: 'mnt:[1]', mount: {} as MountInfo, sameNamespace: false };
+
+  /** A changer that records each change and refuses with the next code of `refusals` (undefined: allowed). */
+  function recording(refusals: (string | undefined)[]): { calls: PropagationFlag[][]; changer: PropagationChanger } {
+    const calls: PropagationFlag[][] = [];
+    const change = async (flags: readonly PropagationFlag[]) => {
+      calls.push([...flags]);
+      const code = refusals.shift();
+      if (code) throw mountError(code, { syscall: 'mount', path: volume.path });
+    };
+    return { calls, changer: { via: 'caller', change, close: async () => {} } };
+  }
+
+  it('make-slave refused: the volume is made private again, and the refusal comes explained', async () => {
+    const { calls, changer } = recording(['EINVAL']);
+    await expect(becomeSlave(changer, volume)).rejects.toMatchObject({
+      code: 'EINVAL',
+      reason: expect.stringMatching(/does not let a process change the propagation of a mount in another mount namespace/),
+    });
+    expect(calls).toEqual([['MS_SLAVE'], ['MS_PRIVATE']]);
+  });
+
+  it('the undo refused as well: the error says what is left and how to clear it', async () => {
+    const { calls, changer } = recording(['EPERM', 'EPERM']);
+    await expect(becomeSlave(changer, volume)).rejects.toMatchObject({
+      code: 'EPERM',
+      reason: expect.stringMatching(/lacks CAP_SYS_ADMIN.*; undoing the set-group failed as well \(EPERM\): the volume '\/data' is left a peer of the source; run mount-set-group detach/),
+    });
+    expect(calls).toEqual([['MS_SLAVE'], ['MS_PRIVATE']]);
+  });
+
+  it('make-slave allowed: one change, nothing undone', async () => {
+    const { calls, changer } = recording([]);
+    await becomeSlave(changer, volume);
+    expect(calls).toEqual([['MS_SLAVE']]);
   });
 });
 
