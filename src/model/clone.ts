@@ -1,7 +1,7 @@
 // Copies of mounts and mount trees: clone_mnt() and copy_tree() of fs/namespace.c.
 import { isSubdir } from './dcache.js';
 import { addPeerAfter, addSlaveBehind, addSlaveHead, childrenOf } from './lists.js';
-import { isSlave, isUnbindable, peers } from './predicates.js';
+import { hasChildren, isSlave, isUnbindable, peers } from './predicates.js';
 import { attachMnt, nextMnt, skipMntTree } from './tree.js';
 import type { Dentry, MntNamespace, Mount } from './types.js';
 
@@ -69,6 +69,7 @@ export function copyTreeSize(srcRoot: Mount, dentry: Dentry): number {
  */
 export function copyTree(ns: MntNamespace, srcRoot: Mount, dentry: Dentry, flag: number): Mount {
   const res = cloneMnt(ns, srcRoot, dentry, flag);
+  if (!hasChildren(srcRoot)) return res;
   const copyOf = new Map<Mount, Mount>([[srcRoot, res]]);
   for (const src of submountsToCopy(srcRoot, dentry)) {
     const dst = cloneMnt(ns, src, src.root, flag);

@@ -54,3 +54,35 @@ export function randomScenario(seed: number, options: RandomScenarioOptions): st
   }
   return lines.join('\n');
 }
+
+const groupPaths = ['P0', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'];
+const inner = ['x', 'y', 'x/z'];
+
+/**
+ * A random scenario about propagation trees: binds of binds of one shared tmpfs at P0..P7, made
+ * shared, slave or private in every order (deep slave chains, shared slaves, several groups under
+ * one master), with mounts, umounts and moves inside them.
+ */
+export function randomPropagationScenario(seed: number, options: RandomScenarioOptions): string {
+  const random = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const lines = ['mkdir P0 P1 P2 P3 P4 P5 P6 P7', 'mount -t tmpfs a P0', 'mkdir -p P0/x/z P0/y', 'mount --make-shared P0'];
+  let tmpfs = 0;
+  const weighted: [number, () => string][] = [
+    [5, () => `mount --bind ${pick(groupPaths)} ${pick(groupPaths)}`],
+    [6, () => `mount --make-${pick(['shared', 'slave', 'slave', 'private'])} ${pick(groupPaths)}`],
+    [5, () => `mount -t tmpfs t${++tmpfs} ${pick(groupPaths)}/${pick(inner)}`],
+    [2, () => `mount --bind ${pick(groupPaths)}/${pick(inner)} ${pick(groupPaths)}/${pick(inner)}`],
+    [3, () => `umount ${random() < 0.5 ? '-l ' : ''}${pick(groupPaths)}/${pick(inner)}`],
+    [1, () => `umount ${random() < 0.5 ? '-l ' : ''}${pick(groupPaths)}`],
+    [1, () => `mount --move ${pick(groupPaths)} ${pick(groupPaths)}/${pick(inner)}`],
+    [1, () => `mount --set-group ${pick(groupPaths)} ${pick(groupPaths)}`],
+  ];
+  const total = weighted.reduce((sum, [weight]) => sum + weight, 0);
+  for (let i = 0; i < options.steps; i++) {
+    let r = random() * total;
+    const [, make] = weighted.find(([weight]) => (r -= weight) < 0) ?? weighted[0]!;
+    lines.push(make());
+  }
+  return lines.join('\n');
+}
