@@ -3,11 +3,11 @@
 import { mountError } from '../errors.js';
 import { render } from '../mountinfo/render.js';
 import type { MountInfo } from '../mountinfo/types.js';
-import type { MountNamespace, NewMountOptions, Propagation } from '../namespace.js';
-import type { Fail } from './namei.js';
+import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
+import { lookupPath, type Fail } from './namei.js';
 import { mountinfoEntries } from './proc.js';
-import { doChangeType, doLoopback, doMkdir, doMoveMount, doNewMount, doSetGroup, doUmount } from './syscalls.js';
-import { DEFAULT_MOUNT_MAX, MntNamespace } from './types.js';
+import { doChangeType, doLoopback, doMkdir, doMoveMount, doNewMount, doSetGroup, doUmount, type Place } from './syscalls.js';
+import { DEFAULT_MOUNT_MAX, MntNamespace, type Path } from './types.js';
 
 export interface ModelNamespaceOptions {
   /** fs.mount-max (default 100000). */
@@ -23,6 +23,11 @@ export interface ModelNamespaceOptions {
 /** The filesystems whose every mount is a fresh, empty superblock: the ones the model can stand in for. */
 export const DEFAULT_FILESYSTEMS: readonly string[] = ['tmpfs', 'ramfs'];
 
+/** How an error names a place. */
+function shown(place: Place): string {
+  return typeof place === 'string' ? place : place.shown;
+}
+
 /** An error thrower for one call: its syscall, and its paths as Node's fs errors name them. */
 function failure(syscall: string, path: string, dest?: string): Fail {
   return (code, reason) => {
@@ -34,6 +39,8 @@ export class ModelNamespace implements MountNamespace {
   readonly backend = 'model';
   readonly #ns: MntNamespace;
   readonly #filesystems: ReadonlySet<string>;
+  /** Pinned places, as a process's table of O_PATH fds: the smallest free number is handed out. */
+  readonly #pins = new Map<number, Path>();
 
   constructor(options: ModelNamespaceOptions = {}) {
     const root = options.root ?? { fsType: 'rootfs', source: 'rootfs' };
@@ -85,12 +92,34 @@ export class ModelNamespace implements MountNamespace {
     doUmount(this.#ns, target, options.lazy ?? false, failure('umount2', target));
   }
 
-  changePropagation(target: string, type: Propagation, options: { recursive?: boolean } = {}): void {
-    doChangeType(this.#ns, target, type, options.recursive ?? false, failure('mount', target));
+  changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
+    const place = this.#place(target);
+    doChangeType(this.#ns, place, type, options.recursive ?? false, failure('mount', shown(place)));
   }
 
-  setGroup(source: string, target: string): void {
-    doSetGroup(this.#ns, source, target, failure('move_mount', source, target));
+  setGroup(source: MountRef, target: MountRef): void {
+    const [from, to] = [this.#place(source), this.#place(target)];
+    doSetGroup(this.#ns, from, to, failure('move_mount', shown(from), shown(to)));
+  }
+
+  pin(path: string): MountHandle {
+    const place = lookupPath(this.#ns, path, failure('open', path));
+    let handle = 0;
+    while (this.#pins.has(handle)) handle++;
+    this.#pins.set(handle, place);
+    return { handle };
+  }
+
+  unpin(handle: MountHandle): void {
+    if (!this.#pins.delete(handle.handle)) throw mountError('EBADF', { syscall: 'close', path: handle.handle });
+  }
+
+  /** A path as it is, a handle as the place it pinned (EBADF for one never pinned or let go). */
+  #place(ref: MountRef): Place {
+    if (typeof ref === 'string') return ref;
+    const pinned = this.#pins.get(ref.handle);
+    if (pinned === undefined) throw mountError('EBADF', { syscall: 'mount', path: ref.handle });
+    return { pinned, shown: `fd ${ref.handle}` };
   }
 
   /** The namespace's mountinfo as entries, in the kernel's order. */

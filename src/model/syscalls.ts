@@ -16,6 +16,21 @@ import { setGroupRule, type Side } from '../set-group-rules.js';
 import type { NewMountOptions, Propagation } from '../namespace.js';
 import type { MntNamespace, Mount, Path } from './types.js';
 
+/** A place named by path, or held by a pin (the kernel's O_PATH fd): its Path, and how errors show it. */
+export type Place = string | { pinned: Path; shown: string };
+
+/** How errors name a place. */
+function shownAs(place: Place): string {
+  return typeof place === 'string' ? place : place.shown;
+}
+
+/** The Path a place names: looked up now, or held since it was pinned (EINVAL if since unmounted). */
+function placePath(ns: MntNamespace, place: Place, side: Side, fail: Fail): Path {
+  if (typeof place === 'string') return lookupPath(ns, place, fail);
+  if (!place.pinned.mount.attached) fail('EINVAL', setGroupRule.notMounted(side));
+  return place.pinned;
+}
+
 /** The number of mounts in the tree under `mnt`. */
 function treeSize(mnt: Mount): number {
   let count = 0;
@@ -143,9 +158,9 @@ export function doUmount(ns: MntNamespace, target: string, lazy: boolean, fail: 
 }
 
 /** do_change_type(): mount --make-[r]shared|slave|private|unbindable on the mount whose root is `target`. */
-export function doChangeType(ns: MntNamespace, target: string, type: Propagation, recursive: boolean, fail: Fail): void {
-  const path = lookupPath(ns, target, fail);
-  if (!isMountRoot(path)) fail('EINVAL', `'${target}' is not a mount point; propagation belongs to whole mounts`);
+export function doChangeType(ns: MntNamespace, target: Place, type: Propagation, recursive: boolean, fail: Fail): void {
+  const path = placePath(ns, target, 'target', fail);
+  if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point; propagation belongs to whole mounts`);
 
   changeType(ns, path.mount, type, recursive);
 }
@@ -169,14 +184,14 @@ function checkMountRoot(ns: MntNamespace, side: Side, shown: string, path: Path,
  * kernel's; the two it starts with (both mounted in a namespace, CAP_SYS_ADMIN over each) always
  * hold in the model, and so does the locked-children one.
  */
-export function doSetGroup(ns: MntNamespace, source: string, target: string, fail: Fail): void {
-  const fromPath = lookupPath(ns, source, fail);
-  const toPath = lookupPath(ns, target, fail);
+export function doSetGroup(ns: MntNamespace, source: Place, target: Place, fail: Fail): void {
+  const fromPath = placePath(ns, source, 'source', fail);
+  const toPath = placePath(ns, target, 'target', fail);
   const from = fromPath.mount;
   const to = toPath.mount;
   /* To and From paths should be mount roots */
-  checkMountRoot(ns, 'source', source, fromPath, fail);
-  checkMountRoot(ns, 'target', target, toPath, fail);
+  checkMountRoot(ns, 'source', shownAs(source), fromPath, fail);
+  checkMountRoot(ns, 'target', shownAs(target), toPath, fail);
   /* Setting sharing groups is only allowed across same superblock */
   if (from.sb !== to.sb) fail('EINVAL', setGroupRule.differentSuperblock(`0:${from.sb.minor}`, `0:${to.sb.minor}`));
   /* From mount root should be wider than To mount root */
