@@ -18,6 +18,17 @@ export interface NewMountOptions {
   readOnly?: boolean;
 }
 
+/**
+ * A mount held by reference rather than by path: it stays reachable after another mount covers it
+ * (the kernel backend: an O_PATH file descriptor). Valid until unpinned.
+ */
+export interface MountHandle {
+  readonly handle: number;
+}
+
+/** Where an operation on a whole mount acts: a path, or a pinned mount. */
+export type MountRef = string | MountHandle;
+
 export interface MountNamespace {
   /** Which backend this is; nothing silently stands in for the kernel. */
   readonly backend: Backend;
@@ -41,10 +52,16 @@ export interface MountNamespace {
   umount(target: string, options?: { lazy?: boolean }): void;
 
   /** mount --make-[r]shared|slave|private|unbindable. */
-  changePropagation(target: string, type: Propagation, options?: { recursive?: boolean }): void;
+  changePropagation(target: MountRef, type: Propagation, options?: { recursive?: boolean }): void;
 
   /** Set-group: put the private mount at `target` into the peer group and master of `source`. */
-  setGroup(source: string, target: string): void;
+  setGroup(source: MountRef, target: MountRef): void;
+
+  /** Holds the mount (and directory) `path` names now, as open(path, O_PATH) does. */
+  pin(path: string): MountHandle;
+
+  /** Lets a pinned mount go (close). */
+  unpin(handle: MountHandle): void;
 
   /** The namespace's /proc/self/mountinfo, in the kernel's format and order. */
   mountinfo(): string;

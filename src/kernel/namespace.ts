@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mountError } from '../errors.js';
 import * as sys from '../native/syscalls.js';
-import type { MountNamespace, NewMountOptions, Propagation } from '../namespace.js';
+import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
 import { setGroup, type SetGroupMethod } from '../set-group.js';
 
 export interface KernelNamespaceOptions {
@@ -21,6 +21,15 @@ function propagationFlag(type: Propagation): number {
 function asMountError(error: unknown, syscall: string, path: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   return typeof code === 'string' && code.startsWith('E') ? mountError(code, { syscall, path, cause: error }) : error;
+}
+
+/** A pinned mount as a path mount(2) resolves to exactly that mount, even when something covers it. */
+function procFdPath(handle: MountHandle): string {
+  return `/proc/self/fd/${handle.handle}`;
+}
+
+function fdOrPath(ref: MountRef): string | number {
+  return typeof ref === 'string' ? ref : ref.handle;
 }
 
 export class KernelNamespace implements MountNamespace {
@@ -61,13 +70,21 @@ export class KernelNamespace implements MountNamespace {
     sys.umount2(target, options.lazy ? sys.addon().constants.MNT_DETACH : 0);
   }
 
-  changePropagation(target: string, type: Propagation, options: { recursive?: boolean } = {}): void {
+  changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
     const recursive = options.recursive ? sys.addon().constants.MS_REC : 0;
-    sys.changePropagation(target, propagationFlag(type) | recursive);
+    sys.changePropagation(typeof target === 'string' ? target : procFdPath(target), propagationFlag(type) | recursive);
   }
 
-  setGroup(source: string, target: string): void {
-    setGroup(source, target, { method: this.#setGroupMethod });
+  setGroup(source: MountRef, target: MountRef): void {
+    setGroup(fdOrPath(source), fdOrPath(target), { method: this.#setGroupMethod });
+  }
+
+  pin(path: string): MountHandle {
+    return { handle: sys.openPath(path) };
+  }
+
+  unpin(handle: MountHandle): void {
+    sys.close(handle.handle);
   }
 
   mountinfo(): string {

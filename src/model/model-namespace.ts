@@ -6,7 +6,7 @@ import type { MountInfo } from '../mountinfo/types.js';
 import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
 import { lookupPath, type Fail } from './namei.js';
 import { mountinfoEntries } from './proc.js';
-import { doChangeType, doLoopback, doMkdir, doMoveMount, doNewMount, doSetGroup, doUmount, type Place } from './syscalls.js';
+import { doChangeType, doLoopback, doMkdir, doMoveMount, doNewMount, doSetGroup, doUmount, shownAs, type Place } from './syscalls.js';
 import { DEFAULT_MOUNT_MAX, MntNamespace, type Path } from './types.js';
 
 export interface ModelNamespaceOptions {
@@ -22,11 +22,6 @@ export interface ModelNamespaceOptions {
 
 /** The filesystems whose every mount is a fresh, empty superblock: the ones the model can stand in for. */
 export const DEFAULT_FILESYSTEMS: readonly string[] = ['tmpfs', 'ramfs'];
-
-/** How an error names a place. */
-function shown(place: Place): string {
-  return typeof place === 'string' ? place : place.shown;
-}
 
 /** An error thrower for one call: its syscall, and its paths as Node's fs errors name them. */
 function failure(syscall: string, path: string, dest?: string): Fail {
@@ -94,12 +89,12 @@ export class ModelNamespace implements MountNamespace {
 
   changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
     const place = this.#place(target);
-    doChangeType(this.#ns, place, type, options.recursive ?? false, failure('mount', shown(place)));
+    doChangeType(this.#ns, place, type, options.recursive ?? false, failure('mount', shownAs(place)));
   }
 
   setGroup(source: MountRef, target: MountRef): void {
     const [from, to] = [this.#place(source), this.#place(target)];
-    doSetGroup(this.#ns, from, to, failure('move_mount', shown(from), shown(to)));
+    doSetGroup(this.#ns, from, to, failure('move_mount', shownAs(from), shownAs(to)));
   }
 
   pin(path: string): MountHandle {

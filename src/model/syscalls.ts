@@ -20,7 +20,7 @@ import type { MntNamespace, Mount, Path } from './types.js';
 export type Place = string | { pinned: Path; shown: string };
 
 /** How errors name a place. */
-function shownAs(place: Place): string {
+export function shownAs(place: Place): string {
   return typeof place === 'string' ? place : place.shown;
 }
 
