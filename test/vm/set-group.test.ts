@@ -26,12 +26,22 @@ function results(output: string): Map<string, number> {
   }));
 }
 
-/** The propagation fields (`shared:N`, `master:N`) of the mountinfo line for `mountPoint`. */
-function propagation(output: string, mountPoint: string): string {
-  const line = output.split('\n').find((l) => l.split(' ')[5] === mountPoint);
-  if (!line) throw new Error(`no mountinfo line for ${mountPoint} in:\n${output}`);
+/** The mountinfo lines of the check program's output (printed as `mountinfo LINE`). */
+function mountinfoOf(output: string): string[] {
+  return output.split('\n').filter((l) => l.startsWith('mountinfo ')).map((l) => l.slice('mountinfo '.length));
+}
+
+/** The mountinfo lines whose mount point is `mountPoint`. */
+function mountsAt(mountinfo: string[], mountPoint: string): string[] {
+  return mountinfo.filter((l) => l.split(' ')[4] === mountPoint);
+}
+
+/** The propagation fields (`shared:N`, `master:N`) of the one mount at `mountPoint`. */
+function propagation(mountinfo: string[], mountPoint: string): string {
+  const [line] = mountsAt(mountinfo, mountPoint);
+  if (!line) throw new Error(`no mountinfo line for ${mountPoint} in:\n${mountinfo.join('\n')}`);
   const fields = line.split(' ');
-  return fields.slice(7, fields.indexOf('-')).join(' ');
+  return fields.slice(6, fields.indexOf('-')).join(' ');
 }
 
 /** True when gcc can build the check program; otherwise says why the C suite skips. */
@@ -62,14 +72,14 @@ describe.skipIf(!kernel || !gccOrSkip())('mount(2) MS_SET_GROUP in the patched g
 
   it('joins private B into shared A\'s peer group', () => {
     expect(results(output).get('set_group')).toBe(0);
-    const groupOfA = propagation(output, '/tmp/sg/a');
+    const groupOfA = propagation(mountinfoOf(output), '/tmp/sg/a');
     expect(groupOfA).toMatch(/^shared:\d+$/);
-    expect(propagation(output, '/tmp/sg/b')).toBe(groupOfA);
+    expect(propagation(mountinfoOf(output), '/tmp/sg/b')).toBe(groupOfA);
   });
 
   it('follows a symlink in the source path, as MS_MOVE does', () => {
     expect(results(output).get('via_symlink')).toBe(0);
-    expect(propagation(output, '/tmp/sg/d')).toBe(propagation(output, '/tmp/sg/a'));
+    expect(propagation(mountinfoOf(output), '/tmp/sg/d')).toBe(propagation(mountinfoOf(output), '/tmp/sg/a'));
   });
 
   it('gives ENOENT for the probe mount("/nonexistent", "/", NULL, MS_SET_GROUP, NULL)', () => {
@@ -79,8 +89,8 @@ describe.skipIf(!kernel || !gccOrSkip())('mount(2) MS_SET_GROUP in the patched g
   it('gives EINVAL with any other command flag, and does not do that operation', () => {
     const r = results(output);
     for (const name of ['with_bind', 'with_move', 'with_remount', 'with_shared', 'with_rec']) expect([name, r.get(name)]).toEqual([name, EINVAL]);
-    expect(propagation(output, '/tmp/sg/c')).toBe('');
-    expect(output.split('\n').filter((l) => l.split(' ')[5] === '/tmp/sg/c')).toHaveLength(1);
+    expect(propagation(mountinfoOf(output), '/tmp/sg/c')).toBe('');
+    expect(mountsAt(mountinfoOf(output), '/tmp/sg/c')).toHaveLength(1);
   });
 
   it('applies do_set_group\'s rules: a target that is already shared gives EINVAL', () => {
@@ -115,6 +125,8 @@ describe.skipIf(!kernel || !addonOrSkip())('mount(2) MS_SET_GROUP in the patched
     expect(got.steps).toEqual([0, 0, 0, 0]);
     expect(got.setGroup).toBe(0);
     expect(got.probe).toBe(ENOENT);
-    expect(propagation(got.mountinfo, '/tmp/n/b')).toBe(propagation(got.mountinfo, '/tmp/n/a'));
+    const mountinfo = got.mountinfo.split('\n');
+    expect(propagation(mountinfo, '/tmp/n/a')).toMatch(/^shared:\d+$/);
+    expect(propagation(mountinfo, '/tmp/n/b')).toBe(propagation(mountinfo, '/tmp/n/a'));
   }, BOOT_BUDGET_MS);
 });

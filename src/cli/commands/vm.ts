@@ -17,7 +17,7 @@ interface VmCliOptions {
   mem: number;
   timeout: number;
   writable?: string | false;
-  accel: AccelChoice;
+  accel?: AccelChoice;
   console?: boolean;
 }
 
@@ -39,7 +39,7 @@ async function runVm(command: string[], options: VmCliOptions): Promise<void> {
       command,
       mem: options.mem,
       timeout: options.timeout * 1000,
-      accel: options.accel,
+      ...(options.accel === undefined ? {} : { accel: options.accel }),
       ...(options.kernel === undefined ? {} : { kernel: options.kernel }),
       ...(options.writable === undefined ? {} : { writable: options.writable }),
       ...(options.console ? { onConsole: (text: string) => process.stderr.write(text) } : {}),
@@ -65,7 +65,7 @@ export function vmCommand(): Command {
     .option('--timeout <seconds>', 'give up and kill QEMU after this many seconds, boot included', positive('--timeout', false), 300)
     .option('--writable <dir>', 'directory the guest may write, at the same path (default: the project directory)')
     .option('--no-writable', 'make nothing writable in the guest')
-    .addOption(new Option('--accel <accel>', 'CPU accelerator; auto tries KVM and falls back to TCG').choices(['auto', 'kvm', 'tcg']).default('auto'))
+    .addOption(new Option('--accel <accel>', 'CPU accelerator: auto tries KVM and falls back to TCG (default: auto, or $MOUNT_SET_GROUP_VM_ACCEL)').choices(['auto', 'kvm', 'tcg']))
     .option('--console', 'copy the guest kernel console to stderr')
     .argument('<CMD...>', 'the command to run in the guest and its arguments')
     .action(runVm);
