@@ -2,11 +2,16 @@
 // Every command gets --debug, exits 2 on a wrong command line with one line naming the problem and
 // where to look, and 1 when the operation itself fails (see report.ts).
 import { Command } from 'commander';
+import { attachCommand } from './commands/attach.js';
 import { demoCommand } from './commands/demo.js';
+import { detachCommand } from './commands/detach.js';
+import { dumpCommand } from './commands/dump.js';
 import { emulateCommand } from './commands/emulate.js';
 import { probeCommand } from './commands/probe.js';
+import { restoreCommand } from './commands/restore.js';
 import { setCommand } from './commands/set.js';
 import { showCommand } from './commands/show.js';
+import { vmCommand } from './commands/vm.js';
 import { report } from './report.js';
 
 function commandPath(command: Command): string {
@@ -35,7 +40,12 @@ export function buildProgram(): Command {
     .addCommand(probeCommand())
     .addCommand(demoCommand())
     .addCommand(showCommand())
-    .addCommand(emulateCommand());
+    .addCommand(emulateCommand())
+    .addCommand(dumpCommand())
+    .addCommand(restoreCommand())
+    .addCommand(attachCommand())
+    .addCommand(detachCommand())
+    .addCommand(vmCommand());
   configureTree(program);
   return program;
 }

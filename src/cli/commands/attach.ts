@@ -53,6 +53,7 @@ Example:
 
 export function attachCommand(): Command {
   return new Command('attach')
+    .summary("propagate host mounts under SOURCE into a running container's volume")
     .description("Let mounts made under SOURCE from now on show up under TARGET, a volume of the running container that process PID is in: live mount propagation into a container whose runtime made its volume private.")
     .argument('<pid>', 'a process in the container', parsePid)
     .argument('<source>', 'root of a shared mount in this mount namespace (the host side)')

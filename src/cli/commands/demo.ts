@@ -36,6 +36,7 @@ function runDemoOnKernel(): string {
 
 export function demoCommand(): Command {
   return new Command('demo')
+    .summary("set-group at work on two mounts of one tmpfs, before and after")
     .description("Show set-group at work: the seed's example of two mounts of one filesystem, before and after.")
     .action(() => {
       const cannot = privateNamespaceUnavailable();

@@ -15,6 +15,7 @@ function describe(result: DetachResult): string {
 
 export function detachCommand(): Command {
   return new Command('detach')
+    .summary("stop propagating into a container volume (make it private again)")
     .description(
       'Undo attach: make the volume TARGET of the container that process PID is in private again, with every mount below it ' +
         '(mount --make-rprivate inside its namespace), so that new mounts under the source no longer show up there.',

@@ -16,6 +16,7 @@ export function absoluteDirectory(value: string, option: string): string {
 
 export function dumpCommand(): Command {
   return new Command('dump')
+    .summary("a mount namespace's topology as JSON")
     .description(
       "Write the topology of a mount namespace (each mount's point, root, filesystem, superblock, options, parent, " +
         'peer group and master) as JSON, from a live process or a saved mountinfo file.',

@@ -35,6 +35,7 @@ export function readScript(path: string): string {
 
 export function emulateCommand(): Command {
   return new Command('emulate')
+    .summary("run a mount scenario on the propagation model and print its mountinfo")
     .description(
       'Run a scenario (mkdir, mount -t, mount --bind|--rbind|--move|--make-*|--set-group, umount [-l], cd) on a fresh ' +
         'model of a mount namespace and print the resulting mountinfo. Failed lines are reported on stderr as ' +

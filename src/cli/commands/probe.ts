@@ -20,6 +20,7 @@ function describe(result: ProbeResult): string {
 
 export function probeCommand(): Command {
   return new Command('probe')
+    .summary("which forms of set-group this kernel supports")
     .description(
       'Find out which forms of set-group the running kernel supports by trying each on throwaway mounts ' +
         'in a private mount namespace. Exits 0 when at least one form works, 1 otherwise.',

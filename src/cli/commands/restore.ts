@@ -62,6 +62,7 @@ function progressReporter(json: boolean | undefined): ((done: number, total: num
 
 export function restoreCommand(): Command {
   return new Command('restore')
+    .summary("rebuild a dumped topology with private mounts and set-group")
     .description(
       'Rebuild a dumped topology at --into: each superblock created once, the tree built from private binds, then ' +
         'peer groups joined with set-group and slaves, shared and unbindable marks applied; the result is dumped ' +

@@ -4,6 +4,7 @@ import { setGroup, type SetGroupMethod } from '../../set-group.js';
 
 export function setCommand(): Command {
   return new Command('set')
+    .summary("join the private mount TARGET into SOURCE's peer group")
     .description(
       'Put the private mount at TARGET into the peer group (and master) of the mount at SOURCE. ' +
         'Both must be mount roots of one filesystem, TARGET private, SOURCE shared or a slave. ' +

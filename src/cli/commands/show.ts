@@ -20,6 +20,7 @@ export function renderMounts(mounts: readonly MountInfo[], options: { under?: st
 
 export function showCommand(): Command {
   return new Command('show')
+    .summary("a process's mount tree with peer groups and masters (--graph: DOT)")
     .description(
       'Print the mount tree of a process (default: this one) like findmnt -o TARGET,SOURCE,FSTYPE,PROPAGATION, ' +
         'with peer groups (shared:N) and masters (master:N) spelled out; --graph prints the propagation graph as Graphviz DOT.',

@@ -54,6 +54,7 @@ async function runVm(command: string[], options: VmCliOptions): Promise<void> {
 
 export function vmCommand(): Command {
   return new Command('vm')
+    .summary("run a command on a (patched) kernel under QEMU")
     .description(
       'Boot a kernel under QEMU with the host root shared read-only and the project directory writable, run CMD ' +
         'in the current directory, and exit with its status (124: timed out, 125: the VM could not run it). ' +
