@@ -3,7 +3,7 @@
 // import, probe(), a real setGroup() in a child under `unshare -m --propagation private`, and the
 // CLI through npx. The addon can only come from the prebuild the tarball carries.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,19 @@ const { MOUNT_SET_GROUP_NO_SYSCALLS: _banned, ...childEnv } = process.env;
 const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^binding\.gyp$/, /^csrc\/[\w.-]+\.cc$/, /^dist\/.+\.(js|d\.ts)$/, /^prebuilds\/linux-x64\/mount-set-group\.glibc\.node$/];
 const required = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'prebuilds/linux-x64/mount-set-group.glibc.node'];
 
+/**
+ * The package's sources copied to `dir` (node_modules linked), so that packing builds there: prebuildify
+ * rebuilds and then removes build/, which must not happen under the feet of tests running meanwhile.
+ */
+function copyOfPackage(dir: string): string {
+  mkdirSync(dir);
+  for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'binding.gyp', 'tsconfig.json', 'tsconfig.build.json', 'csrc', 'src']) {
+    cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
 function npm(args: string[], cwd: string): string {
   return execFileSync('npm', args, { cwd, encoding: 'utf8', env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -29,8 +42,9 @@ describe('the packed tarball', () => {
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'mount-set-group-pack-'));
-    npm(['run', 'prepack'], root); // compile and prebuildify, as `npm pack` does, with its output kept off the JSON
-    const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], root)) as [{ filename: string; files: { path: string; size: number }[]; size: number }];
+    const source = copyOfPackage(join(work, 'source'));
+    npm(['run', 'prepack'], source); // compile and prebuildify, as `npm pack` does, with its output kept off the JSON
+    const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], source)) as [{ filename: string; files: { path: string; size: number }[]; size: number }];
     tarball = join(work, packed.filename);
     files = packed.files;
     size = packed.size;
