@@ -102,11 +102,15 @@ export class ModelNamespace implements MountNamespace {
     let handle = 0;
     while (this.#pins.has(handle)) handle++;
     this.#pins.set(handle, place);
+    this.#ns.mntget(place.mount);
     return { handle };
   }
 
   unpin(handle: MountHandle): void {
-    if (!this.#pins.delete(handle.handle)) throw mountError('EBADF', { syscall: 'close', path: handle.handle });
+    const place = this.#pins.get(handle.handle);
+    if (place === undefined) throw mountError('EBADF', { syscall: 'close', path: handle.handle });
+    this.#pins.delete(handle.handle);
+    this.#ns.mntput(place.mount);
   }
 
   /** A path as it is, a handle as the place it pinned (EBADF for one never pinned or let go). */

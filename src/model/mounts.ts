@@ -94,7 +94,8 @@ export function attachRecursiveMnt(ns: MntNamespace, source: Mount, dest: Mount,
 /**
  * umount_tree(): take the tree under `mnt` out of the namespace, with (`propagate`) the copies
  * umount propagation adds. Every victim is disconnected from its parent (only locked mounts stay
- * attached to an unmounted parent, and the model has none) and freed, and leaves propagation.
+ * attached to an unmounted parent, and the model has none), leaves propagation, and is freed
+ * unless a pin still holds it.
  */
 export function umountTree(ns: MntNamespace, mnt: Mount, propagate: boolean): void {
   const set: Mount[] = [];
@@ -111,7 +112,7 @@ export function umountTree(ns: MntNamespace, mnt: Mount, propagate: boolean): vo
   for (const p of set) {
     p.attached = false;
     if (hasParent(p)) umountMnt(p);
-    ns.freeMount(p);
+    ns.freeIfUnused(p);
   }
 }
 

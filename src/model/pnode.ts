@@ -12,6 +12,7 @@ import { isSubdir } from './dcache.js';
 import { addSlaveHead, deletePeer, deleteSlave, isAloneInRing, spliceSlaves } from './lists.js';
 import {
   hasChildren,
+  hasOneChild,
   hasSlaves,
   isCandidate,
   isMarked,
@@ -266,14 +267,28 @@ export function propagateMnt(ns: MntNamespace, dest: Mount, mountpoint: Dentry, 
 
 // ---- unmounting --------------------------------------------------------------------------------
 
+/** mnt_get_count(): one reference for being mounted, one per pin (since 6.16 mounts do not pin their parents). */
+function mntGetCount(m: Mount): number {
+  return 1 + m.pins;
+}
+
 /**
- * propagate_mount_busy(): whether unmounting `mnt` (without MNT_DETACH) must fail with EBUSY.
- * The kernel refuses when `mnt` has submounts or references beyond its own, or when a copy that
- * would go with it has references beyond its own. The model holds no references (no open files,
- * no working directories but the root), so only submounts make a mount busy.
+ * propagate_mount_busy(): unmounting `mnt` without MNT_DETACH fails (EBUSY) when it has submounts
+ * or more than `refcnt` references, or when a copy that umount propagation would take along (one
+ * with no children, or only one that covers its root) has references beyond its own.
  */
-export function propagateMountBusy(mnt: Mount): boolean {
-  return hasChildren(mnt);
+export function propagateMountBusy(mnt: Mount, refcnt: number): boolean {
+  if (hasChildren(mnt) || mntGetCount(mnt) > refcnt) return true;
+  const parent = mnt.parent;
+  if (parent === null) return false;
+  for (let m = propagationNext(parent, parent); m !== null; m = propagationNext(m, parent)) {
+    const child = lookupMnt(m, mnt.mountpoint!);
+    if (child === undefined) continue;
+    // a mount that covers the child completely would not keep it in place; any other would
+    if (hasChildren(child) && !(hasOneChild(child) && overmount(child) !== undefined)) continue;
+    if (mntGetCount(child) > 1) return true;
+  }
+  return false;
 }
 
 /** umount_one(): `m` is committed to going: out of the namespace and its parent's child list. */

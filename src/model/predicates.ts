@@ -35,6 +35,9 @@ export const hasParent = (m: Mount): boolean => m.parent !== null;
 /** Whether the mount has any child mounts (!list_empty(&mnt->mnt_mounts)). */
 export const hasChildren = (m: Mount): boolean => m.firstChild !== null;
 
+/** list_is_singular(&mnt->mnt_mounts): exactly one child mount. */
+export const hasOneChild = (m: Mount): boolean => m.firstChild !== null && m.firstChild === m.lastChild;
+
 /** Whether the mount has slaves (!hlist_empty(&mnt->mnt_slave_list)). */
 export const hasSlaves = (m: Mount): boolean => m.firstSlave !== null;
 

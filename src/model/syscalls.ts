@@ -152,7 +152,10 @@ export function doUmount(ns: MntNamespace, target: string, lazy: boolean, fail: 
     return;
   }
   if (!hasParent(mnt)) fail('EINVAL', 'the root of the namespace cannot be detached');
-  if (!lazy && propagateMountBusy(mnt)) fail('EBUSY', `'${target}' has mounts on it; unmount those first, or detach the whole tree (umount -l)`);
+  // The kernel passes 2: the mount's own reference and the one its lookup took, which the model does not count.
+  if (!lazy && propagateMountBusy(mnt, 1)) {
+    fail('EBUSY', `'${target}' has mounts on it or is held (by a pin, here or on a copy propagation would take); unmount or let go of those first, or detach it (umount -l)`);
+  }
 
   umountTree(ns, mnt, true);
 }

@@ -6,8 +6,8 @@ import { Ida } from './ida.js';
 
 /**
  * A filesystem instance: its own directory tree, shared by every mount of it.
- * Invariant: mountCount is the number of live mounts whose sb is this one; the minor is held
- * from the superblock's creation until mountCount drops to 0.
+ * Invariant: mountCount is the number of live mounts whose sb is this one (attached, or detached
+ * and pinned); the minor is held from the superblock's creation until mountCount drops to 0.
  */
 export class Superblock {
   /** s_root. */
@@ -106,6 +106,11 @@ export class Mount {
   prevSlave: Mount | null = null;
   /** T_UNBINDABLE. */
   unbindable = false;
+  /**
+   * mnt_count beyond the mount's own: the pins (O_PATH fds) held on it. A pinned mount is busy for
+   * umount, and lives on detached after a lazy umount until its last pin goes.
+   */
+  pins = 0;
 
   /** mnt_ns !== NULL: part of the namespace (IS_MNT_NEW is its negation); see MntNamespace.mounts for the table. */
   attached = false;
@@ -176,8 +181,24 @@ export class MntNamespace {
   }
 
   /** cleanup_mnt(): the mount is gone; its id, and with its last mount the superblock's device, are free. */
-  freeMount(mount: Mount): void {
+  private freeMount(mount: Mount): void {
     this.mountIds.free(mount.id);
     if (--mount.sb.mountCount === 0) this.deviceMinors.free(mount.sb.minor);
+  }
+
+  /** mntget() for a pin. */
+  mntget(mount: Mount): void {
+    mount.pins++;
+  }
+
+  /** mntput() of a pin. */
+  mntput(mount: Mount): void {
+    mount.pins--;
+    this.freeIfUnused(mount);
+  }
+
+  /** The last reference is gone when a mount out of the namespace has no pins: it is freed. */
+  freeIfUnused(mount: Mount): void {
+    if (!mount.attached && mount.pins === 0) this.freeMount(mount);
   }
 }

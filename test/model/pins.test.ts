@@ -1,0 +1,56 @@
+// Pins (MountNamespace.pin/unpin: O_PATH fds on the kernel) on both backends: a pinned mount or
+// copy is busy for umount, a pin keeps reaching a mount after it is covered or unmounted, and
+// set-group through a pin can rebuild a topology that paths alone cannot (see seed.test.ts).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { normalize, parse, render } from '../../src/mountinfo/index.js';
+import { assertInvariants } from '../../src/model/index.js';
+import { kernelSuite, kernelUnavailable, runChild } from '../support/kernel.js';
+import { expectSameOutcome, modelNamespace, runOnModel } from './support/differential.js';
+import { pinScenarios, runPinScenario } from './support/pin-scenarios.js';
+
+interface KernelRun {
+  name: string;
+  dir: string;
+  results: string[];
+  mountinfo: string;
+}
+
+const MODEL_DIR = '/tmp/mount-set-group-model/1';
+
+describe.skipIf(kernelUnavailable)(kernelSuite('pins on the kernel and the model'), () => {
+  let kernel: KernelRun[] = [];
+  beforeAll(() => {
+    kernel = runChild<KernelRun[]>(new URL('./children/pins.ts', import.meta.url));
+  });
+
+  const expectedResults: Record<string, string[]> = {
+    'is a pinned mount busy for umount, and free to go once unpinned?': ['ok', 'ok', 'ok', 'EBUSY', 'ok', 'ok'],
+    'does a pin on a propagated copy make the umount of its original busy, but not a lazy one?': ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'EBUSY', 'ok', 'EINVAL', 'EINVAL', 'ok'],
+  };
+
+  Object.entries(pinScenarios).forEach(([name, steps], i) => {
+    it(name, () => {
+      const onKernel = kernel[i]!;
+      expect(onKernel.name).toBe(name);
+      if (expectedResults[name]) expect(onKernel.results).toEqual(expectedResults[name]);
+      const ns = modelNamespace();
+      const results = runPinScenario(ns, MODEL_DIR, steps);
+      assertInvariants(ns);
+      expect(results, 'step results').toEqual(onKernel.results);
+      expect(render(normalize(ns.entries(), { under: MODEL_DIR }))).toBe(render(normalize(parse(onKernel.mountinfo), { under: onKernel.dir })));
+    });
+  });
+
+  it('does set-group through a pin rebuild exactly the seed topology?', () => {
+    const i = Object.keys(pinScenarios).indexOf('does a pin reach a mount another covers, so that set-group rebuilds the seed topology?');
+    const onKernel = kernel[i]!;
+    expect(onKernel.results.every((r) => r === 'ok')).toBe(true);
+    const seed = runOnModel(
+      'mkdir A B E\nmount -t tmpfs a A\nmount --make-shared A\nmount --bind A E\nmount --bind A B\nmkdir A/C\nmount -t tmpfs c A/C\nmount -t tmpfs c2 E/C\nmount --make-private B/C\nmkdir B/C/D\nmount -t tmpfs d B/C/D\numount -l E/C\numount -l B/C/D\nmount --make-rprivate E\numount -l E',
+    );
+    expectSameOutcome(
+      { mountinfo: render(normalize(parse(onKernel.mountinfo), { under: onKernel.dir })), failures: [], reasons: [] },
+      seed.outcome,
+    );
+  });
+});
