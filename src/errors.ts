@@ -83,6 +83,14 @@ export function syscallError(errno: number, fields: MountErrorFields): MountErro
   return mountError(errnoName(errno), fields);
 }
 
+/** Node's table of errno numbers to [name, description], read once (building it is not cheap). */
+let systemErrors: Map<number, [string, string]> | undefined;
+
+function systemError(errno: number): [string, string] | undefined {
+  systemErrors ??= getSystemErrorMap();
+  return systemErrors.get(-Math.abs(errno));
+}
+
 /** Positive errno number of an errno name ('EINVAL' -> 22). */
 export function errnoNumber(code: string): number {
   const n = (constants.errno as Record<string, number>)[code];
@@ -92,11 +100,11 @@ export function errnoNumber(code: string): number {
 
 /** Errno name of a positive or negative errno number (22 -> 'EINVAL'). */
 export function errnoName(errno: number): string {
-  return getSystemErrorMap().get(-Math.abs(errno))?.[0] ?? `E${Math.abs(errno)}`;
+  return systemError(errno)?.[0] ?? `E${Math.abs(errno)}`;
 }
 
 function errnoDescription(code: string): string {
-  return getSystemErrorMap().get(-errnoNumber(code))?.[1] ?? 'unknown error';
+  return systemError(errnoNumber(code))?.[1] ?? 'unknown error';
 }
 
 function quote(value: string | number): string {
