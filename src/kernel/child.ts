@@ -72,3 +72,10 @@ function checkPrivateNamespace(): string | undefined {
   if (trial.status !== 0) return `unshare -m fails here: ${trial.stderr.trim()}`;
   return undefined;
 }
+
+/** All of stdin, read asynchronously (a synchronous read of a non-blocking pipe fails with EAGAIN). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

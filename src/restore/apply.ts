@@ -77,16 +77,25 @@ function pathsOf(step: PlanStep): string[] {
   }
 }
 
-/** Runs the steps of `plan` on `ns`; returns how many mount syscalls (all but mkdir) it made. */
-export function applyPlan(ns: MountNamespace, plan: Plan, options: ApplyOptions = {}): { steps: number; mountCalls: number } {
+/** What applying a plan cost: mount syscalls (mount, set-group, umount), mkdirs, and pins (opens). */
+export interface ApplyCounts {
+  steps: number;
+  mountCalls: number;
+  mkdirs: number;
+  pins: number;
+}
+
+/** Runs the steps of `plan` on `ns`, and counts the calls by kind. */
+export function applyPlan(ns: MountNamespace, plan: Plan, options: ApplyOptions = {}): ApplyCounts {
   const pins = new Map<string, MountHandle>();
   const resolve = (target: Target): string | MountHandle => (typeof target === 'string' ? target : pins.get(target.pin)!);
-  let mountCalls = 0;
+  const counts: ApplyCounts = { steps: plan.steps.length, mountCalls: 0, mkdirs: 0, pins: 0 };
   try {
     plan.steps.forEach((step, i) => {
       try {
         for (const path of pathsOf(step)) options.guard?.(path);
-        if (applyStep(ns, step, pins, resolve)) mountCalls++;
+        applyStep(ns, step, pins, resolve);
+        counts[kindOf(step)]++;
       } catch (error) {
         throw new RestoreStepError(i, formatStep(step), error);
       }
@@ -95,36 +104,37 @@ export function applyPlan(ns: MountNamespace, plan: Plan, options: ApplyOptions 
   } finally {
     for (const handle of pins.values()) ns.unpin(handle);
   }
-  return { steps: plan.steps.length, mountCalls };
+  return counts;
 }
 
-/** One step; true when it was a mount syscall (not mkdir). */
-function applyStep(ns: MountNamespace, step: PlanStep, pins: Map<string, MountHandle>, resolve: (target: Target) => string | MountHandle): boolean {
+/** Which count a step adds to (unpin is a close: counted with its pin). */
+function kindOf(step: PlanStep): 'mountCalls' | 'mkdirs' | 'pins' {
+  if (step.op === 'mkdir') return 'mkdirs';
+  if (step.op === 'pin' || step.op === 'unpin') return 'pins';
+  return 'mountCalls';
+}
+
+/** One step on the namespace. */
+function applyStep(ns: MountNamespace, step: PlanStep, pins: Map<string, MountHandle>, resolve: (target: Target) => string | MountHandle): void {
   switch (step.op) {
     case 'mkdir':
-      ns.mkdir(step.path, { recursive: true });
-      return false;
+      return ns.mkdir(step.path, { recursive: true });
     case 'mount':
-      ns.mount(step.fsType, step.source, step.target, { data: step.data });
-      return true;
+      return ns.mount(step.fsType, step.source, step.target, { data: step.data });
     case 'bind':
-      ns.bind(step.source, step.target);
-      return true;
+      return ns.bind(step.source, step.target);
     case 'pin':
       pins.set(step.name, ns.pin(step.path));
-      return false;
+      return;
     case 'propagation':
-      ns.changePropagation(resolve(step.target), step.type);
-      return true;
+      return ns.changePropagation(resolve(step.target), step.type);
     case 'setGroup':
-      ns.setGroup(resolve(step.source), resolve(step.target));
-      return true;
+      return ns.setGroup(resolve(step.source), resolve(step.target));
     case 'umount':
-      ns.umount(step.target, { lazy: true });
-      return true;
+      return ns.umount(step.target, { lazy: true });
     case 'unpin':
       ns.unpin(pins.get(step.name)!);
       pins.delete(step.name);
-      return false;
+      return;
   }
 }

@@ -147,6 +147,8 @@ class Planner {
   readonly superblocks = new Map<string, Superblock>();
   readonly pinned = new Map<number, string>();
   readonly seeds = new Map<string, string>();
+  /** Directories an earlier step made (a stacked mount needs none of its own). */
+  readonly made = new Set<string>();
 
   constructor(readonly topology: Topology, readonly options: PlanOptions) {}
 
@@ -199,7 +201,10 @@ class Planner {
     const onExternal = (mount: TopologyMount) => mount.parent !== null && this.superblocks.get(byId.get(mount.parent)!.superblock)?.external !== undefined;
     for (const mount of creationOrder(this.topology.mounts)) {
       const target = join(this.options.into, mount.mountPoint);
-      if (!onExternal(mount)) this.steps.push({ op: 'mkdir', path: target });
+      if (!onExternal(mount) && !this.made.has(target)) {
+        this.steps.push({ op: 'mkdir', path: target });
+        this.made.add(target);
+      }
       this.steps.push({ op: 'bind', source: this.stagedRoot(mount), target });
       if (covered.has(mount.id)) {
         const name = `m${mount.id}`;

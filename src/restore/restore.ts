@@ -5,7 +5,7 @@ import { normalize, type OptionPolicy } from '../mountinfo/normalize.js';
 import { parse } from '../mountinfo/parse.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { MountNamespace } from '../namespace.js';
-import { applyPlan, type ApplyOptions } from './apply.js';
+import { applyPlan, type ApplyCounts, type ApplyOptions } from './apply.js';
 import { dump } from './dump.js';
 import { planRestore, type Plan, type PlanOptions } from './plan.js';
 import type { Topology } from './topology.js';
@@ -35,8 +35,8 @@ export interface RestoreOptions extends PlanOptions, ApplyOptions {
 
 export interface RestoreResult {
   plan: Plan;
-  /** Mount syscalls made (mkdir not counted). */
-  mountCalls: number;
+  /** Calls made, by kind. */
+  counts: ApplyCounts;
   /** The topology found at `into` afterwards. */
   restored: Topology;
 }
@@ -67,9 +67,9 @@ export function compareTopologies(expected: Topology, actual: Topology, superOpt
 export function restore(ns: MountNamespace, topology: Topology, options: RestoreOptions): RestoreResult {
   const plan = planRestore(topology, options);
   if (plan.problems.length > 0) throw new RestoreRefusedError(plan.problems);
-  const { mountCalls } = applyPlan(ns, plan, options);
+  const counts = applyPlan(ns, plan, options);
   const restored = dump(parse(ns.mountinfo()), options.into);
   const difference = compareTopologies(topology, restored, options.superOptions);
   if (difference) throw new RestoreMismatchError(`the restored mounts differ from the topology: ${difference}`);
-  return { plan, mountCalls, restored };
+  return { plan, counts, restored };
 }

@@ -148,9 +148,20 @@ function checkTree(mounts: TopologyMount[]): void {
     const place = `${mount.parent} ${mount.mountPoint}`;
     if (places.has(place)) throw new TopologyError(`mounts[${i}]`, `a second mount on '${mount.mountPoint}' of mount ${mount.parent} (a stack must be a chain of parents)`);
     places.add(place);
-    for (let hops = 0, up: TopologyMount | undefined = parent; up; up = up.parent === null ? undefined : byId.get(up.parent)) {
-      if (++hops > mounts.length) throw new TopologyError(`mounts[${i}].parent`, 'the parents of this mount form a cycle');
+  });
+  checkAcyclic(mounts, byId);
+}
+
+/** Following parents from any mount ends outside the dump: each chain is walked once (deep trees stay linear). */
+function checkAcyclic(mounts: TopologyMount[], byId: Map<number, TopologyMount>): void {
+  const rooted = new Set<number>();
+  mounts.forEach((mount, i) => {
+    const chain = new Set<number>();
+    for (let at: TopologyMount | undefined = mount; at && !rooted.has(at.id); at = at.parent === null ? undefined : byId.get(at.parent)) {
+      if (chain.has(at.id)) throw new TopologyError(`mounts[${i}].parent`, 'the parents of this mount form a cycle');
+      chain.add(at.id);
     }
+    for (const id of chain) rooted.add(id);
   });
 }
 

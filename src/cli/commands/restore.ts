@@ -90,9 +90,14 @@ export function restoreCommand(): Command {
           ...(options.backend === 'kernel' ? { guard: symlinkGuard([into, staging]) } : { superOptions: 'rw' as const }),
           progress: progressReporter(options.json),
         });
-        const perMount = result.mountCalls / Math.max(1, topology.mounts.length);
-        const outcome = { mounts: topology.mounts.length, mountCalls: result.mountCalls, callsPerMount: Number(perMount.toFixed(2)), backend: options.backend, into };
-        process.stdout.write(options.json ? `${JSON.stringify(outcome)}\n` : `restored ${outcome.mounts} mounts at ${into} (${options.backend}): ${result.mountCalls} mount calls, ${outcome.callsPerMount} per mount; the result matches the topology\n`);
+        const { mountCalls, mkdirs } = result.counts;
+        const perMount = mountCalls / Math.max(1, topology.mounts.length);
+        const outcome = { mounts: topology.mounts.length, mountCalls, mkdirs, callsPerMount: Number(perMount.toFixed(2)), backend: options.backend, into };
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify(outcome)}\n`
+            : `restored ${outcome.mounts} mounts at ${into} (${options.backend}): ${mountCalls} mount calls (${outcome.callsPerMount} a mount) and ${mkdirs} mkdirs; the result matches the topology\n`,
+        );
       } finally {
         if (options.backend === 'kernel') removeStaging(staging);
       }

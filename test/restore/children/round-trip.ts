@@ -1,8 +1,8 @@
 // Test child (runs under unshare -m --propagation private): for each scenario on stdin, build it
 // on the kernel in a fresh directory, dump it, restore the dump into another directory — on the
 // kernel and on the model — and report whether each restore reproduced the topology.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readStdin } from '../../../src/kernel/child.js';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
 import { withScratch } from '../../../src/kernel/scratch.js';
 import { ModelNamespace } from '../../../src/model/index.js';
@@ -22,7 +22,7 @@ function attempt(body: () => { mounts: number; mountCalls: number }): Outcome {
   }
 }
 
-const scenarios = JSON.parse(readFileSync(0, 'utf8')) as Record<string, string>;
+const scenarios = JSON.parse(await readStdin()) as Record<string, string>;
 const results = await withScratch((dir) => {
   const ns = new KernelNamespace();
   const out: Record<string, { failures: string[]; kernel: Outcome; model: Outcome; modelToModel: Outcome }> = {};
@@ -34,13 +34,13 @@ const results = await withScratch((dir) => {
     const topology = dump(parse(ns.mountinfo()), source);
     const kernel = attempt(() => {
       ns.mkdir(into, { recursive: true });
-      const { mountCalls } = restore(ns, topology, { into, staging, guard: symlinkGuard([into, staging]) });
+      const { counts: { mountCalls } } = restore(ns, topology, { into, staging, guard: symlinkGuard([into, staging]) });
       return { mounts: topology.mounts.length, mountCalls };
     });
     const model = attempt(() => {
       const model = new ModelNamespace();
       model.mkdir(into, { recursive: true });
-      const { mountCalls } = restore(model, topology, { into, staging, superOptions: 'rw' });
+      const { counts: { mountCalls } } = restore(model, topology, { into, staging, superOptions: 'rw' });
       return { mounts: topology.mounts.length, mountCalls };
     });
     const modelToModel = attempt(() => {
@@ -51,7 +51,7 @@ const results = await withScratch((dir) => {
       const modelTopology = dump(parse(original.mountinfo()), source);
       const copy = new ModelNamespace();
       copy.mkdir(into, { recursive: true });
-      const { mountCalls } = restore(copy, modelTopology, { into, staging });
+      const { counts: { mountCalls } } = restore(copy, modelTopology, { into, staging });
       return { mounts: modelTopology.mounts.length, mountCalls };
     });
     out[name] = { failures: built.failures.map((f) => `line ${f.line}: ${f.message}`), kernel, model, modelToModel };
