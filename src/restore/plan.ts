@@ -146,7 +146,8 @@ class Planner {
   readonly problems: string[] = [];
   readonly superblocks = new Map<string, Superblock>();
   readonly pinned = new Map<number, string>();
-  readonly seeds = new Map<string, string>();
+  /** The seed each restored peer group has, by group id. */
+  readonly seeds = new Map<number, Target>();
   /** Directories an earlier step made (a stacked mount needs none of its own). */
   readonly made = new Set<string>();
 
@@ -214,16 +215,22 @@ class Planner {
     }
   }
 
-  /** A new seed for `group` of one superblock: a private bind of its whole root. */
-  newSeed(superblock: string, label: string): string {
+  /**
+   * The seed of a set of mounts of one superblock: a member whose root is the superblock's root, the
+   * widest there is (it contains every member's root), else a new private bind of that root in staging.
+   * Returns the seed and the members still to join it.
+   */
+  seedOf(members: readonly TopologyMount[], label: string): { seed: Target; rest: TopologyMount[] } {
+    const widest = members.find((member) => member.root === '/');
+    if (widest) return { seed: this.targetOf(widest), rest: members.filter((member) => member !== widest) };
     const path = posix.join(this.options.staging, `seed-${label}`);
-    this.steps.push({ op: 'mkdir', path }, { op: 'bind', source: this.superblocks.get(superblock)!.staging, target: path });
-    return path;
+    this.steps.push({ op: 'mkdir', path }, { op: 'bind', source: this.superblocks.get(members[0]!.superblock)!.staging, target: path });
+    return { seed: path, rest: [...members] };
   }
 
-  /** Makes `seed` a slave of master group `master`'s seed (join it, then step down to slave). */
-  enslave(seed: string, master: number): void {
-    const masterSeed = this.seeds.get(`group ${master}`);
+  /** Makes the private `seed` a slave of group `master`: it joins the group's seed, then steps down. */
+  enslave(seed: Target, master: number): void {
+    const masterSeed = this.seeds.get(master);
     if (masterSeed === undefined) return; // a master in a cycle: reported by mastersFirst
     this.steps.push({ op: 'setGroup', source: masterSeed, target: seed }, { op: 'propagation', type: 'slave', target: seed });
   }
@@ -238,18 +245,18 @@ class Planner {
     }
     for (const group of this.mastersFirst(groups)) {
       const members = groups.get(group)!;
-      const seed = this.newSeed(members[0]!.superblock, `g${group}`);
+      const { seed, rest } = this.seedOf(members, `g${group}`);
       const master = members[0]!.master;
       if (master !== null) this.enslave(seed, master);
       this.steps.push({ op: 'propagation', type: 'shared', target: seed });
-      this.seeds.set(`group ${group}`, seed);
-      for (const member of members) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(member) });
+      this.seeds.set(group, seed);
+      for (const member of rest) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(member) });
     }
     for (const [master, slaves] of loneSlaves) {
       if (!groups.has(master)) continue; // reported by checkGroups
-      const seed = this.newSeed(slaves[0]!.superblock, `s${master}`);
+      const { seed, rest } = this.seedOf(slaves, `s${master}`);
       this.enslave(seed, master);
-      for (const slave of slaves) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(slave) });
+      for (const slave of rest) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(slave) });
     }
     for (const mount of this.topology.mounts) {
       if (mount.unbindable) this.steps.push({ op: 'propagation', type: 'unbindable', target: this.targetOf(mount) });
@@ -259,20 +266,21 @@ class Planner {
   /** Groups ordered so that each comes after its master; groups in a master cycle are reported. */
   mastersFirst(groups: Map<number, TopologyMount[]>): number[] {
     const order: number[] = [];
-    const state = new Map<number, 'visiting' | 'done'>();
-    const visit = (group: number, path: number[]): void => {
-      if (state.get(group) === 'done') return;
-      if (state.get(group) === 'visiting') {
-        this.problems.push(`peer groups ${[...path, group].join(' -> ')} are each other's masters (a propagation cycle)`);
-        return;
+    const done = new Set<number>();
+    for (const start of groups.keys()) {
+      const chain: number[] = [];
+      for (let group: number | null = start; group !== null && groups.has(group) && !done.has(group); group = groups.get(group)![0]!.master) {
+        if (chain.includes(group)) {
+          this.problems.push(`peer groups ${[...chain.slice(chain.indexOf(group)), group].join(' -> ')} are each other's masters (a propagation cycle)`);
+          break;
+        }
+        chain.push(group);
       }
-      state.set(group, 'visiting');
-      const master = groups.get(group)![0]!.master;
-      if (master !== null && groups.has(master)) visit(master, [...path, group]);
-      state.set(group, 'done');
-      order.push(group);
-    };
-    for (const group of groups.keys()) visit(group, []);
+      for (const group of chain.reverse()) {
+        done.add(group);
+        order.push(group);
+      }
+    }
     return order;
   }
 
