@@ -1,10 +1,11 @@
 // probeForeignPropagation(): may this process change the propagation of a mount that lives in
 // another process's mount namespace (mount(2) MS_SLAVE on /proc/PID/root/...)? Kernels have
-// answered differently: before 6.16 do_change_type() did not look at the namespace at all; 6.16
-// (and stable kernels that took the fix) required the caller's own namespace (EINVAL otherwise);
-// later kernels ask for CAP_SYS_ADMIN over that namespace's owner (may_change_propagation()), and
-// stable branches took that at different times. So the answer is found by doing it, once per process,
-// on throwaway mounts in a child with its own private namespace — never read from the version.
+// answered differently: do_change_type() long checked nothing of the kind; commit 12f147ddd6de
+// (2025, taken by stable branches) required the caller's own namespace (EINVAL otherwise, which
+// made CRIU enter namespaces: criu#2695); later kernels ask only for CAP_SYS_ADMIN over the
+// namespace's owner (may_change_propagation(), as in 6.12.117 and 6.18). Stable branches took each
+// change at different points, so the answer is found by doing it, once per process, on throwaway
+// mounts in a child with its own private namespace — never read from the version.
 import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../kernel/child.js';
 
 export interface ForeignPropagationProbe {

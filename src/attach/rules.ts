@@ -18,7 +18,7 @@ export const attachRule = {
     `'${mountPoint}'); attach and detach act on a whole volume mount`,
   /** The volume must be private before attach: it joins exactly one group (EINVAL). */
   volumeNotPrivate: (pid: number, target: string, state: string) =>
-    `the volume '${target}' of process ${pid} is already ${state} (attached before, or set up so by its runtime); ` +
+    `the volume '${target}' of process ${pid} is already ${state}: attached before, or set up so by its runtime; ` +
     `make it private first: mount-set-group detach ${pid} ${target}`,
   /** The source must be a mount of the caller's namespace (EINVAL). */
   sourceElsewhere: (source: string) =>

@@ -1,6 +1,6 @@
 // mount-set-group attach PID SOURCE TARGET [--mode slave|shared] [--via auto|caller|nsenter] [--json]
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import { attach, type AttachMode, type AttachResult, type Via } from '../../attach/index.js';
+import { attach, type AttachMode, type AttachResult, type PropagationRoute, type Via } from '../../attach/index.js';
 import { renderLine } from '../../mountinfo/render.js';
 
 /** A commander parser for a process id (the API checks its range). */
@@ -16,21 +16,23 @@ export function viaOption(): Option {
     .default('auto');
 }
 
-/** The sentence that says what now propagates where. */
-function whatNow(result: AttachResult): string {
-  const { pid, source, target } = result;
-  return result.mode === 'slave'
-    ? `Mounts made under ${source} from now on show up under ${target} in process ${pid}; nothing goes back.`
-    : `Mounts made under ${source} from now on show up under ${target} in process ${pid}, and the other way round.`;
+/** Who changed the volume's propagation, in words. */
+export function routeWords(via: PropagationRoute): string {
+  return via === 'caller' ? 'by this process' : "by a helper inside the container's mount namespace (nsenter)";
 }
 
+/** What the volume is now, and what propagates where from now on. */
 function describe(result: AttachResult): string {
-  const group = result.mode === 'slave' ? `a slave (master:${result.volume.master})` : `a peer (shared:${result.volume.shared})`;
+  const { pid, source, target, volume } = result;
+  const [now, flow] = result.mode === 'slave'
+    ? [`a slave of peer group ${volume.master} (master:${volume.master})`, 'nothing comes back']
+    : [`a peer in group ${volume.shared} (shared:${volume.shared})`, 'and the other way round'];
   return [
-    `attached ${result.source} to ${result.target} in process ${result.pid} as ${group} (set-group by ${result.form}, propagation changed via ${result.via})`,
-    `  process ${result.pid} sees: ${renderLine(result.volume)}`,
-    whatNow(result),
-    `mount-set-group detach ${result.pid} ${result.target} stops it.`,
+    `attached ${source} to ${target} in process ${pid}: the volume is now ${now}`,
+    `  process ${pid} sees: ${renderLine(volume)}`,
+    `  (set-group by ${result.form}; propagation changed ${routeWords(result.via)})`,
+    `Mounts made under ${source} from now on show up under ${target} in process ${pid}; ${flow}.`,
+    `Undo: mount-set-group detach ${pid} ${target}`,
     '',
   ].join('\n');
 }

@@ -2,12 +2,13 @@
 import { Command } from 'commander';
 import { detach, type DetachResult, type Via } from '../../attach/index.js';
 import { renderLine } from '../../mountinfo/render.js';
-import { parsePid, viaOption } from './attach.js';
+import { parsePid, routeWords, viaOption } from './attach.js';
 
 function describe(result: DetachResult): string {
   return [
-    `detached ${result.target} in process ${result.pid}: it and every mount below it are private (propagation changed via ${result.via})`,
+    `detached ${result.target} in process ${result.pid}: it and every mount below it are private now`,
     `  process ${result.pid} sees: ${renderLine(result.volume)}`,
+    `  (propagation changed ${routeWords(result.via)})`,
     'New mounts under the source no longer show up there; those already there stay.',
     '',
   ].join('\n');
