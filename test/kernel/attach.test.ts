@@ -32,6 +32,7 @@ interface HostReport {
   withoutSysAdmin: Run;
   inUserNamespace: Run;
   autoAttach: Outcome<AttachResult>;
+  ownAttach: Outcome<AttachResult>;
   strayHelper: Run;
   cli: Record<'attach' | 'again' | 'detach' | 'badPid' | 'badMode', Run>;
   views: Views;
@@ -261,6 +262,13 @@ describe.each(routes)('attach and detach via %s', (via) => {
     it("'auto' takes the route the probe allows", () => {
       expect(r.probe).toEqual(foreign);
       expect(succeeded(r.autoAttach).via).toBe(foreign!.allowed ? 'caller' : 'nsenter');
+    });
+
+    it("a volume of the caller's own namespace: attached the same way", () => {
+      const { host, volume } = r.views.own!;
+      expect(succeeded(r.ownAttach).via).toBe(via);
+      expect(mountAt(volume!, `${r.dir}/own-volume`).master).toBe(mountAt(host!, source('own')).shared);
+      expect(mountAt(volume!, `${r.dir}/own-volume/from-source`).master).toBe(mountAt(host!, source('own/from-source')).shared);
     });
 
     it('the nsenter helper refuses to act outside the namespace it was started for', () => {

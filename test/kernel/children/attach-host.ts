@@ -112,6 +112,14 @@ const result = await withScratch(async (dir) => {
   const auto = await container(autoSource);
   const autoAttach = await outcome(() => attach({ pid: auto.pid, source: autoSource, target: '/data', via: 'auto' }));
 
+  // A volume of this very namespace: attach works the same (the route has no foreign mount to change).
+  const ownSource = source('own');
+  mkdirSync(`${dir}/own-volume`);
+  sys.mount(ownSource, `${dir}/own-volume`, null, sys.addon().constants.MS_BIND, null);
+  sys.changePropagation(`${dir}/own-volume`, sys.addon().constants.MS_PRIVATE);
+  const ownAttach = await outcome(() => attach({ pid: process.pid, source: ownSource, target: `${dir}/own-volume`, via }));
+  hostMount(`${ownSource}/from-source`, 'from-source');
+
   // The helper refuses to act outside the namespace it was meant for.
   const strayHelper = runModule([], '../../../src/attach/enter-child.ts', ['mnt:[1]', `${dir}/slave`]);
 
@@ -135,6 +143,7 @@ const result = await withScratch(async (dir) => {
     rootless: { host: under('self', rootlessSource), container: under(rootless.pid, '/data') },
     unprivileged: { container: under(unprivileged.pid, '/data') },
     cli: { container: under(cliContainer.pid, '/data') },
+    own: { host: under('self', ownSource), volume: under('self', `${dir}/own-volume`) },
   };
   for (const started of containers) started.stop();
   return {
@@ -148,6 +157,7 @@ const result = await withScratch(async (dir) => {
     withoutSysAdmin,
     inUserNamespace,
     autoAttach,
+    ownAttach,
     strayHelper,
     cli: cliRuns,
     views,
