@@ -59,7 +59,7 @@ function targetError(pid: number, target: string, error: unknown): unknown {
   return reason === undefined ? error : mountError(error.code, { syscall: error.syscall, path: error.path, reason, cause: error });
 }
 
-/** The process must exist and `target` must be the root of a mount of its namespace (ESRCH, ENOENT, EINVAL). */
+/** The process must exist, and `target` must land on the root of a mount of its namespace (ESRCH, ENOENT, EINVAL). */
 function findVolume(pid: number, target: string, source?: string): Volume {
   const path = containerPath(pid, target);
   const places = { path, source };
@@ -70,8 +70,7 @@ function findVolume(pid: number, target: string, source?: string): Volume {
   } catch (error) {
     throw targetError(pid, target, error);
   }
-  // An absolute symlink under /proc/PID/root restarts at this process's root: the path left the container.
-  if (!found) throw refusal('EINVAL', places, attachRule.targetMissing(pid, target));
+  if (!found) throw refusal('EINVAL', places, attachRule.targetOutside(pid, target));
   if (!found.isRoot) throw refusal('EINVAL', places, attachRule.targetNotVolume(pid, target, found.mount.mountPoint));
   return { pid, source, target, path, namespace, mount: found.mount, sameNamespace: namespace === mountNamespaceOf('self') };
 }

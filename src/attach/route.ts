@@ -61,7 +61,7 @@ function nodeCommand(module: URL, args: readonly string[]): string[] {
  * directory, so Node and this package resolve as here while /proc/PID/root/... reaches the volume.
  */
 function spawnHelper(pid: number, namespace: string, path: string): ChildProcess {
-  const command = ['--mount=' + `/proc/${pid}/ns/mnt`, '--root=/', '--wd=/', '--', ...nodeCommand(helperModule, [namespace, path])];
+  const command = [`--mount=/proc/${pid}/ns/mnt`, '--root=/', '--wd=/', '--', ...nodeCommand(helperModule, [namespace, path])];
   return spawn('nsenter', command, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 

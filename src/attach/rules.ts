@@ -12,6 +12,10 @@ export const attachRule = {
     '(the same user, or CAP_SYS_PTRACE over its user namespace)',
   /** The target must exist inside the process's mount namespace (ENOENT). */
   targetMissing: (pid: number, target: string) => `'${target}' does not exist in the mount namespace of process ${pid}`,
+  /** The target must stay inside that namespace: /proc/PID/root/... restarts absolute symlinks at the caller's root (EINVAL). */
+  targetOutside: (pid: number, target: string) =>
+    `'${target}' leads out of the mount namespace of process ${pid}: an absolute symlink on the way is resolved ` +
+    "from this process's root, not the container's; name the volume by its real path",
   /** The target must be the root of a mount there: a volume (EINVAL). */
   targetNotVolume: (pid: number, target: string, mountPoint: string) =>
     `the target '${target}' is not the root of a mount in process ${pid}'s namespace (it lies inside the mount at ` +

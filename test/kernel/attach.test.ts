@@ -210,6 +210,7 @@ describe.each(routes)('attach and detach via %s', (via) => {
     it.each([
       ['targetNotVolume', 'EINVAL', 'attach', /the target '\/data\/sub' is not the root of a mount in process \d+'s namespace \(it lies inside the mount at '\/data'\)/],
       ['targetMissing', 'ENOENT', 'open', /'\/nowhere' does not exist in the mount namespace of process \d+/],
+      ['targetOutside', 'EINVAL', 'attach', /'\/data\/escape' leads out of the mount namespace of process \d+: an absolute symlink/],
       ['differentFilesystems', 'EINVAL', 'move_mount', /different filesystems \(device \d+:\d+ and \d+:\d+\)/],
       ['sourceNotMountRoot', 'EINVAL', 'attach', /the source '.*\/refuse\/sub' is not the root of a mount \(it lies inside the mount at '.*\/refuse'\)/],
       ['sourceNotShared', 'EINVAL', 'attach', /the source '.*\/private' is private, not shared: .*make it shared first/],

@@ -3,7 +3,7 @@
 // volumes bound from them, and runs attach/detach against them with the route given as argv[2]
 // ('caller' or 'nsenter'). Prints what the kernel's mountinfo shows on both sides, as JSON.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { attach, detach, probeForeignPropagation, type Via } from '../../../src/attach/index.js';
@@ -78,6 +78,7 @@ const result = await withScratch(async (dir) => {
   // Refusals, each leaving the volume as it was.
   const refuseSource = source('refuse');
   mkdirSync(`${refuseSource}/sub`);
+  symlinkSync('/', `${refuseSource}/escape`);
   const refuse = await container(refuseSource);
   const privateSource = source('private', false);
   const privateContainer = await container(privateSource);
@@ -85,6 +86,7 @@ const result = await withScratch(async (dir) => {
   const refusals = {
     targetNotVolume: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/data/sub', via })),
     targetMissing: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/nowhere', via })),
+    targetOutside: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/data/escape', via })),
     differentFilesystems: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/other', via })),
     sourceNotMountRoot: await outcome(() => attach({ pid: refuse.pid, source: `${refuseSource}/sub`, target: '/data', via })),
     sourceNotShared: await outcome(() => attach({ pid: privateContainer.pid, source: privateSource, target: '/data', via })),
