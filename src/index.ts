@@ -12,8 +12,27 @@ export {
   InvariantError,
   type MountErrorFields,
 } from './errors.js';
-export type { Backend, MountNamespace, NewMountOptions, Propagation } from './namespace.js';
+export type { Backend, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from './namespace.js';
 export { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
+export { ModelNamespace, assertInvariants, type ModelNamespaceOptions } from './model/index.js';
+export {
+  attach,
+  detach,
+  probeForeignPropagation,
+  type AttachMode,
+  type AttachOptions,
+  type AttachResult,
+  type DetachOptions,
+  type DetachResult,
+  type ForeignPropagationProbe,
+  type PropagationRoute,
+  type Via,
+} from './attach/index.js';
+export { dump } from './restore/dump.js';
+export { planRestore, type Plan, type PlanOptions, type PlanStep, type External } from './restore/plan.js';
+export { applyPlan, formatStep, RestoreStepError } from './restore/apply.js';
+export { restore, compareTopologies, RestoreMismatchError, RestoreRefusedError, type RestoreOptions, type RestoreResult } from './restore/restore.js';
+export { loadTopology, TopologyError, type Topology, type TopologyMount } from './restore/topology.js';
 export * from './mountinfo/index.js';
 export { readMountinfo } from './mountinfo/read.js';
 export { parseScenario, runScenario, formatFailure, type Line, type LineFailure, type RunOptions, type ScenarioResult, type Step } from './scenario/index.js';

@@ -33,3 +33,11 @@ export const setGroupRule = {
   sourcePrivate: () =>
     'the source is private: it has neither a peer group nor a master to join; make it shared or a slave first',
 } as const;
+
+/** A mount's propagation in words, as reasons say it: 'shared (shared:3)', 'a slave (master:1)', 'private'. */
+export function describePropagation(mount: { shared?: number; master?: number }): string {
+  const states = [];
+  if (mount.shared !== undefined) states.push(`shared (shared:${mount.shared})`);
+  if (mount.master !== undefined) states.push(`a slave (master:${mount.master})`);
+  return states.length === 0 ? 'private' : states.join(' and ');
+}

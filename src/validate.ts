@@ -7,7 +7,8 @@ export type PathOrFd = string | number;
 
 const FD_MAX = 2 ** 31 - 1;
 
-function describeReceived(value: unknown): string {
+/** Node's `Received ...` tail of an argument error. */
+export function describeReceived(value: unknown): string {
   if (value === null) return 'Received null';
   if (value === undefined) return 'Received undefined';
   if (typeof value === 'function') return `Received function ${value.name || '<anonymous>'}`;
@@ -48,6 +49,17 @@ export function validatePathOrFd(value: unknown, name: string): asserts value is
     'ERR_INVALID_ARG_TYPE',
     `The "${name}" argument must be of type string (a path) or number (a file descriptor). ${describeReceived(value)}`,
   );
+}
+
+/** PID_MAX_LIMIT on 64-bit kernels: no pid is larger. */
+const PID_MAX = 4_194_304;
+
+/** A process id: an integer from 1 to PID_MAX. */
+export function validatePid(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type number. ${describeReceived(value)}`);
+  }
+  if (!Number.isInteger(value) || value < 1 || value > PID_MAX) throw invalidValue(name, value, `must be a process id (an integer from 1 to ${PID_MAX})`);
 }
 
 /** One of a fixed set of string values. */

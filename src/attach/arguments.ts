@@ -1,9 +1,8 @@
 // Argument checks for attach() and detach(), made before any system call, with Node's codes. Paths,
 // option objects and choices use src/validate.ts; only what it lacks (a pid, an absolute path in
 // another namespace, a required options object) is here.
-import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../errors.js';
-import { validateOneOf, validateOptions, validatePath } from '../validate.js';
+import { describeReceived, validateOneOf, validateOptions, validatePath, validatePid } from '../validate.js';
 
 export type AttachMode = 'slave' | 'shared';
 /** Where a propagation change runs: in the calling process, or in a helper inside the container's namespace. */
@@ -30,24 +29,8 @@ export interface DetachOptions {
   via?: Via;
 }
 
-/** PID_MAX_LIMIT on 64-bit kernels: no pid is larger. */
-const PID_MAX = 4_194_304;
 const modes: readonly AttachMode[] = ['slave', 'shared'];
 const vias: readonly Via[] = ['auto', 'caller', 'nsenter'];
-
-function received(value: unknown): string {
-  return value === null || value === undefined ? `Received ${value}` : `Received type ${typeof value} (${inspect(value)})`;
-}
-
-/** A process id: an integer from 1 to PID_MAX. */
-export function validatePid(value: unknown, name: string): asserts value is number {
-  if (typeof value !== 'number') {
-    throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type number. ${received(value)}`);
-  }
-  if (!Number.isInteger(value) || value < 1 || value > PID_MAX) {
-    throw new InvalidArgumentError('ERR_INVALID_ARG_VALUE', `The argument '${name}' must be a process id (an integer from 1 to ${PID_MAX}). Received ${value}`);
-  }
-}
 
 /** A path inside another process's namespace: there is no cwd to resolve it against, so it must be absolute. */
 function validateAbsolutePath(value: unknown, name: string): asserts value is string {
@@ -59,7 +42,7 @@ function validateAbsolutePath(value: unknown, name: string): asserts value is st
 
 /** The options object is the only argument: it must be there, and hold no unknown key. */
 function validateRequiredOptions(value: unknown, known: readonly string[]): void {
-  if (value === undefined) throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "options" argument must be of type object. ${received(value)}`);
+  if (value === undefined) throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "options" argument must be of type object. ${describeReceived(value)}`);
   validateOptions(value, 'options', known);
 }
 

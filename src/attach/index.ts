@@ -14,7 +14,9 @@ import type { SetGroupForm } from '../native/probe.js';
 import { setGroupRule } from '../set-group-rules.js';
 import { setGroup } from '../set-group.js';
 import { validateAttachOptions, validateDetachOptions, type AttachMode, type AttachOptions, type DetachOptions, type PropagationRoute } from './arguments.js';
-import { containerPath, locate, mountNamespaceOf, processGone, propagationState, unlessGone, userNamespaceOf } from './container.js';
+import { locate } from '../kernel/locate.js';
+import { containerPath, mountNamespaceOf, processGone, unlessGone, userNamespaceOf } from './container.js';
+import { describePropagation } from '../set-group-rules.js';
 import { becomeSlave, explainChange, type Volume } from './change.js';
 import { chooseRoute, openChanger, refuseUnavailableRoute } from './route.js';
 import { attachRule } from './rules.js';
@@ -77,7 +79,7 @@ function findVolume(pid: number, target: string, source?: string): Volume {
 
 /** The volume must be private: set-group joins a mount into exactly one group (EINVAL). */
 function checkVolumePrivate(volume: Volume): void {
-  const state = propagationState(volume.mount);
+  const state = describePropagation(volume.mount);
   if (state !== 'private') throw refusal('EINVAL', volume, attachRule.volumeNotPrivate(volume.pid, volume.target, state));
 }
 
@@ -92,7 +94,7 @@ function checkSource(source: string, volume: Volume): void {
   }
   if (!found) throw refusal('EINVAL', volume, attachRule.sourceElsewhere(source));
   if (!found.isRoot) throw refusal('EINVAL', volume, setGroupRule.notMountRoot('source', source, found.mount.mountPoint));
-  if (found.mount.shared === undefined) throw refusal('EINVAL', volume, attachRule.sourceNotShared(source, propagationState(found.mount)));
+  if (found.mount.shared === undefined) throw refusal('EINVAL', volume, attachRule.sourceNotShared(source, describePropagation(found.mount)));
 }
 
 /** 'shared' only with a container of this process's user namespace: a rootless one must not propagate into ours (EPERM). */

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { mountError } from '../errors.js';
-import { privateNamespaceCommand, siblingModule } from '../kernel/child.js';
+import { nodeArguments, siblingModule } from '../kernel/child.js';
 import * as sys from '../native/syscalls.js';
 import type { PropagationRoute, Via } from './arguments.js';
 import { flagsLine, flagsValue, type PropagationFlag } from './flags.js';
@@ -49,19 +49,13 @@ function inCaller(path: string): PropagationChanger {
   };
 }
 
-/** Node's command line for `module` (with the tsx loader under tests), as child.ts builds it after `unshare --`. */
-function nodeCommand(module: URL, args: readonly string[]): string[] {
-  const [, unshareArgs] = privateNamespaceCommand(module, args);
-  return unshareArgs.slice(unshareArgs.indexOf('--') + 1);
-}
-
 /**
  * The helper: nsenter enters the container's mount namespace and then runs Node, so every thread of
  * it lives there; `--root=/` and `--wd=/` (opened before entering) keep this process's root
  * directory, so Node and this package resolve as here while /proc/PID/root/... reaches the volume.
  */
 function spawnHelper(pid: number, namespace: string, path: string): ChildProcess {
-  const command = [`--mount=/proc/${pid}/ns/mnt`, '--root=/', '--wd=/', '--', ...nodeCommand(helperModule, [namespace, path])];
+  const command = [`--mount=/proc/${pid}/ns/mnt`, '--root=/', '--wd=/', '--', process.execPath, ...nodeArguments(helperModule, [namespace, path])];
   return spawn('nsenter', command, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 

@@ -21,7 +21,7 @@ export function siblingModule(callerUrl: string, name: string): URL {
 }
 
 /** Node's arguments to run `module`: a .ts module (tests, tsx) needs the tsx loader. */
-function nodeArguments(module: URL, args: readonly string[]): string[] {
+export function nodeArguments(module: URL, args: readonly string[]): string[] {
   const path = fileURLToPath(module);
   const loader = path.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
   return [...loader, path, ...args];

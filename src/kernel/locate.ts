@@ -1,0 +1,82 @@
+// Which mount a path or an fd lands on, found exactly: the kernel's mount id of an O_PATH fd
+// (fdinfo `mnt_id`), looked up in the mountinfo of the namespace that holds it. A place is a mount's
+// root when its `..` lands on another mount, or on itself (a namespace's root) — exact, whatever
+// symlinks, bind mounts or chroots lie on the way.
+import { fstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { InvariantError } from '../errors.js';
+import { parse } from '../mountinfo/parse.js';
+import type { MountInfo } from '../mountinfo/types.js';
+import * as sys from '../native/syscalls.js';
+import type { PathOrFd } from '../validate.js';
+
+/** A mount as a path lookup lands on it. */
+export interface Located {
+  mount: MountInfo;
+  /** Whether the place named the mount's root (not a directory inside it). */
+  isRoot: boolean;
+}
+
+/** The kernel's id of the mount an open fd refers to. */
+export function mountIdOfFd(fd: number): number {
+  const mountId = /^mnt_id:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+  if (mountId === undefined) throw new InvariantError(`no mnt_id in /proc/self/fdinfo/${fd}`);
+  return Number(mountId);
+}
+
+/** The mount id and inode a path lookup of `path` lands on. */
+function landing(path: string): { mountId: number; dev: number; ino: number } {
+  const fd = sys.openPath(path);
+  try {
+    const { dev, ino } = fstatSync(fd);
+    return { mountId: mountIdOfFd(fd), dev, ino };
+  } finally {
+    sys.close(fd);
+  }
+}
+
+/** The path that names `place` itself: an fd through its /proc/self/fd link, which lands on exactly its mount. */
+function asPath(place: PathOrFd): string {
+  return typeof place === 'number' ? `/proc/self/fd/${place}` : place;
+}
+
+function readEntries(pid: number | 'self'): MountInfo[] {
+  try {
+    return parse(readFileSync(`/proc/${pid}/mountinfo`, 'utf8'), { allowEmpty: true });
+  } catch {
+    return []; // the process is gone, or not ours to read
+  }
+}
+
+/** Every mount namespace's entries, `first` first then one process of each other namespace (ids are system-wide). */
+function* namespacesFrom(first: number | 'self'): Generator<MountInfo[]> {
+  yield readEntries(first);
+  const seen = new Set<string>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const ns = readlinkSync(`/proc/${pid}/ns/mnt`);
+      if (seen.has(ns)) continue;
+      seen.add(ns);
+    } catch {
+      continue;
+    }
+    yield readEntries(Number(pid));
+  }
+}
+
+/**
+ * The mount `place` lands on and whether it is that mount's root, looked up first in the namespace
+ * of process `pid` (default: this one), then in every namespace; undefined when no visible namespace
+ * holds it (a detached mount, or one of a namespace that has died). Throws what opening the place throws.
+ */
+export function locate(place: PathOrFd, pid: number | 'self' = 'self', searchAll = false): Located | undefined {
+  const path = asPath(place);
+  const here = landing(path);
+  const namespaces = searchAll ? namespacesFrom(pid) : [readEntries(pid)];
+  for (const entries of namespaces) {
+    const mount = entries.find((entry) => entry.id === here.mountId);
+    if (!mount) continue;
+    const up = landing(`${path}/..`);
+    return { mount, isRoot: up.mountId !== here.mountId || (up.dev === here.dev && up.ino === here.ino) };
+  }
+  return undefined;
+}
