@@ -14,6 +14,7 @@ export {
 } from './errors.js';
 export type { Backend, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from './namespace.js';
 export { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
+export { open, kernelUnusable, mayMount, type OpenOptions } from './open.js';
 export { ModelNamespace, assertInvariants, type ModelNamespaceOptions } from './model/index.js';
 export {
   attach,
