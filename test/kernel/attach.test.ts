@@ -10,6 +10,7 @@ import { attach, detach, probeForeignPropagation, type AttachResult, type Detach
 import { attachCommand } from '../../src/cli/commands/attach.js';
 import { detachCommand } from '../../src/cli/commands/detach.js';
 import { mountError } from '../../src/errors.js';
+import { probe } from '../../src/native/probe.js';
 import type { MountInfo } from '../../src/mountinfo/types.js';
 import { kernelSuite, kernelUnavailable, runChild } from '../support/kernel.js';
 import type { Outcome } from './children/attach-support.js';
@@ -148,6 +149,8 @@ describe("attach's second step undoes the first when it fails (a recording chang
 
 const foreign = kernelUnavailable ? undefined : probeForeignPropagation();
 const routes = foreign?.allowed === false ? (['nsenter'] as const) : (['caller', 'nsenter'] as const);
+/** The set-group form attach takes ('auto': mount(2) on the patched kernel, else move_mount), which the kernel's refusals name. */
+const setGroupForm = kernelUnavailable ? undefined : probe().preferred;
 
 describe.skipIf(kernelUnavailable)(kernelSuite('probing where a foreign mount\'s propagation can change'), () => {
   it('the probe ran in its throwaway child and gave an answer', () => {
@@ -211,7 +214,7 @@ describe.each(routes)('attach and detach via %s', (via) => {
       ['targetNotVolume', 'EINVAL', 'attach', /the target '\/data\/sub' is not the root of a mount in process \d+'s namespace \(it lies inside the mount at '\/data'\)/],
       ['targetMissing', 'ENOENT', 'open', /'\/nowhere' does not exist in the mount namespace of process \d+/],
       ['targetOutside', 'EINVAL', 'attach', /'\/data\/escape' leads out of the mount namespace of process \d+: an absolute symlink/],
-      ['differentFilesystems', 'EINVAL', 'move_mount', /different filesystems \(device \d+:\d+ and \d+:\d+\)/],
+      ['differentFilesystems', 'EINVAL', setGroupForm, /different filesystems \(device \d+:\d+ and \d+:\d+\)/],
       ['sourceNotMountRoot', 'EINVAL', 'attach', /the source '.*\/refuse\/sub' is not the root of a mount \(it lies inside the mount at '.*\/refuse'\)/],
       ['sourceNotShared', 'EINVAL', 'attach', /the source '.*\/private' is private, not shared: .*make it shared first/],
       ['processGone', 'ESRCH', 'open', /process \d+ does not exist/],

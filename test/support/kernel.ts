@@ -27,9 +27,15 @@ export function mountAt(mountinfo: string, dir: string, relative: string): Mount
   return found;
 }
 
+/**
+ * Milliseconds a test child may run: 60 s, or $MOUNT_SET_GROUP_TEST_CHILD_TIMEOUT_MS where everything
+ * is slower (the VM suite sets it: under TCG emulation a Node start alone takes seconds).
+ */
+export const childTimeoutMs = Number(process.env.MOUNT_SET_GROUP_TEST_CHILD_TIMEOUT_MS ?? 60_000);
+
 /** Runs a test child module under unshare and returns what it printed as JSON. */
 export function runChild<T>(module: URL, args: string[] = []): T {
-  const child = runPrivateSync(module, args, { timeout: 60_000 });
+  const child = runPrivateSync(module, args, { timeout: childTimeoutMs });
   if (child.status !== 0) throw new Error(`child ${module.pathname} failed (${child.status ?? child.signal}): ${child.stderr}`);
   return JSON.parse(child.stdout) as T;
 }
