@@ -22,10 +22,17 @@ export class RestoreRefusedError extends Error {
   }
 }
 
-/** The restored namespace differs from the topology asked for. */
+/** The restored namespace differs from the topology asked for; `difference` shows where, in full. */
 export class RestoreMismatchError extends Error {
   override name = 'RestoreMismatchError';
   readonly code = 'ERR_RESTORE_MISMATCH';
+  readonly difference: string;
+
+  constructor(difference: string) {
+    const [, expected, actual] = difference.split('\n').map((line) => line.trim());
+    super(`the restored mounts differ from the topology (normalized mountinfo, ${expected}; ${actual})`);
+    this.difference = difference;
+  }
 }
 
 export interface RestoreOptions extends PlanOptions, ApplyOptions {
@@ -70,6 +77,6 @@ export function restore(ns: MountNamespace, topology: Topology, options: Restore
   const counts = applyPlan(ns, plan, options);
   const restored = dump(parse(ns.mountinfo()), options.into);
   const difference = compareTopologies(topology, restored, options.superOptions);
-  if (difference) throw new RestoreMismatchError(`the restored mounts differ from the topology: ${difference}`);
+  if (difference) throw new RestoreMismatchError(difference);
   return { plan, counts, restored };
 }
