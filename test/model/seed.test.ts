@@ -5,25 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { diffMountinfo } from '../../src/mountinfo/index.js';
 import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { seedConfiguration } from '../support/seed.js';
 import { agreementSuite, script } from './support/agree.js';
 
-const seed = script(
-  'mkdir A B E',
-  'mount -t tmpfs a A',
-  'mount --make-shared A',
-  'mount --bind A E',
-  'mount --bind A B',
-  'mkdir A/C',
-  'mount -t tmpfs c A/C',
-  'mount -t tmpfs c2 E/C',
-  'mount --make-private B/C',
-  'mkdir B/C/D',
-  'mount -t tmpfs d B/C/D',
-  'umount -l E/C',
-  'umount -l B/C/D',
-  'mount --make-rprivate E',
-  'umount -l E',
-);
+const seed = seedConfiguration;
 
 /** The reconstruction as the brief words it: mount A; bind A B; mount on A/C and on B/C; make A shared; set-group A B; make A/C shared. */
 const literalReconstruction = script(

@@ -1,24 +1,7 @@
 // Topologies for restore round trips, built by scenario scripts (run in a fresh directory).
+import { seedConfiguration } from '../support/seed.js';
 export const restoreScenarios: Record<string, string> = {
-  // The seed's configuration: B and A end in one group with different children, which before
-  // set-group could be reached only through helper mounts that are gone.
-  seedConfiguration: [
-    'mkdir A B E',
-    'mount -t tmpfs a A',
-    'mkdir A/C',
-    'mount --make-shared A',
-    'mount --bind A E',
-    'mount --bind A B',
-    'mount -t tmpfs c1 A/C',
-    'mount -t tmpfs c2 E/C',
-    'mount --make-private B/C',
-    'mkdir B/C/D',
-    'mount -t tmpfs d B/C/D',
-    'umount -l E/C',
-    'umount -l B/C/D',
-    'mount --make-rprivate E',
-    'umount -l E',
-  ].join('\n'),
+  seedConfiguration,
   slaveChain: [
     'mkdir a b c d',
     'mount -t tmpfs t a',
