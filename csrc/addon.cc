@@ -4,6 +4,8 @@
 #include <napi.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <climits>
 #include <string>
@@ -46,8 +48,17 @@ Napi::Value Result(Napi::Env env, long rc) {
   return Napi::Number::New(env, rc < 0 ? -errno : rc);
 }
 
-// A string argument, converted into a caller-owned buffer without touching the heap. A path
-// longer than PATH_MAX is refused the way the kernel would refuse it (ENAMETOOLONG), never cut.
+// A TypeError with Node's `code` (ERR_INVALID_ARG_TYPE or ERR_INVALID_ARG_VALUE), thrown to JavaScript.
+[[noreturn]] void ThrowTypeError(Napi::Env env, const char* code, const std::string& message) {
+  napi_value error = nullptr;
+  if (napi_create_type_error(env, Napi::String::New(env, code), Napi::String::New(env, message), &error) != napi_ok) {
+    throw Napi::Error::New(env);
+  }
+  throw Napi::Error(env, error);
+}
+
+// A string argument, converted into a caller-owned buffer without touching the heap. A path of
+// PATH_MAX bytes or more is refused the way the kernel would refuse it (ENAMETOOLONG), never cut.
 class CString {
  public:
   // An absent string (NULL).
@@ -56,32 +67,33 @@ class CString {
   // Converts info[index]; a non-string throws TypeError, and so does an embedded NUL byte
   // (C would silently cut the string at it).
   CString(const Napi::CallbackInfo& info, size_t index, const char* name, bool nullable = false) {
+    Napi::Env env = info.Env();
     napi_value value = info[index];
     napi_valuetype type = info[index].Type();
     if (nullable && (type == napi_null || type == napi_undefined)) return;
-    if (type != napi_string) {
-      throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a string");
-    }
+    if (type != napi_string) ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", std::string(name) + " must be a string");
+    // The whole length first: a copy into a buffer too small stops at a character boundary, so the
+    // length copied cannot tell a string that fitted from one that was cut before a multibyte character.
     size_t length = 0;
-    NAPI_THROW_IF_FAILED_VOID(info.Env(),
-        napi_get_value_string_utf8(info.Env(), value, buffer_, sizeof buffer_, &length));
-    if (length >= sizeof buffer_ - 1) {
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, value, nullptr, 0, &length));
+    if (length >= sizeof buffer_) {
       tooLong_ = true;
       return;
     }
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, value, buffer_, sizeof buffer_, &length));
     if (std::memchr(buffer_, '\0', length) != nullptr) {
-      throw Napi::TypeError::New(info.Env(), std::string(name) + " must not contain NUL bytes");
+      ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", std::string(name) + " must not contain NUL bytes");
     }
     present_ = true;
   }
 
   // The string, or NULL for an absent nullable argument.
   const char* get() const { return present_ ? buffer_ : nullptr; }
-  // True when the string did not fit in PATH_MAX bytes.
+  // True when the string, with its terminating NUL, does not fit in PATH_MAX bytes.
   bool tooLong() const { return tooLong_; }
 
  private:
-  char buffer_[PATH_MAX + 2] = "";
+  char buffer_[PATH_MAX] = "";
   bool present_ = false;
   bool tooLong_ = false;
 };
@@ -92,12 +104,27 @@ bool AnyTooLong(const Strings&... strings) {
   return (strings.tooLong() || ...);
 }
 
-// A 32-bit integer argument (an fd or a flags word).
-int64_t IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (!info[index].IsNumber()) {
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+// An integer argument from `min` to `max`: NaN, fractions and values out of range are refused
+// rather than wrapped (2^32 + 1 must not become fd 1, nor 1.5 fd 1).
+int64_t IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* name, double min, double max) {
+  if (!info[index].IsNumber()) ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", std::string(name) + " must be a number");
+  double value = info[index].As<Napi::Number>().DoubleValue();
+  if (!(value >= min && value <= max) || std::trunc(value) != value) {
+    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_VALUE",
+                   std::string(name) + " must be an integer from " + std::to_string(static_cast<int64_t>(min)) + " to " +
+                       std::to_string(static_cast<int64_t>(max)));
   }
-  return info[index].As<Napi::Number>().Int64Value();
+  return static_cast<int64_t>(value);
+}
+
+// A file descriptor: any int (a negative or closed one is the kernel's EBADF).
+int FdArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  return static_cast<int>(IntegerArg(info, index, name, INT_MIN, INT_MAX));
+}
+
+// A flags word: 32 bits, as every flag the kernel defines for these calls fits in.
+uint32_t FlagsArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  return static_cast<uint32_t>(IntegerArg(info, index, name, 0, UINT32_MAX));
 }
 
 Napi::Value NameTooLong(Napi::Env env) { return Napi::Number::New(env, -ENAMETOOLONG); }
@@ -105,7 +132,7 @@ Napi::Value NameTooLong(Napi::Env env) { return Napi::Number::New(env, -ENAMETOO
 // mount(source, target, fstype, flags, data) -> 0 | -errno
 Napi::Value Mount(const Napi::CallbackInfo& info) {
   CString source(info, 0, "source", true), target(info, 1, "target"), fstype(info, 2, "fstype", true);
-  auto flags = static_cast<unsigned long>(IntegerArg(info, 3, "flags"));
+  unsigned long flags = FlagsArg(info, 3, "flags");
   CString data(info, 4, "data", true);
   if (AnyTooLong(source, target, fstype, data)) return NameTooLong(info.Env());
   return Result(info.Env(), mount(source.get(), target.get(), fstype.get(), flags, data.get()));
@@ -122,7 +149,7 @@ Napi::Value MountSetGroup(const Napi::CallbackInfo& info) {
 struct Location {
   Location(const Napi::CallbackInfo& info, size_t index, const char* name)
       : isFd(info[index].IsNumber()),
-        dirfd(isFd ? static_cast<int>(IntegerArg(info, index, name)) : AT_FDCWD),
+        dirfd(isFd ? FdArg(info, index, name) : AT_FDCWD),
         path(isFd ? CString() : CString(info, index, name)) {}
 
   const char* get() const { return isFd ? "" : path.get(); }
@@ -146,7 +173,7 @@ Napi::Value MoveMountSetGroup(const Napi::CallbackInfo& info) {
 // mount(NULL, target, NULL, flags, NULL) -> 0 | -errno: a propagation change (MS_SHARED...)
 Napi::Value ChangePropagation(const Napi::CallbackInfo& info) {
   CString target(info, 0, "target");
-  auto flags = static_cast<unsigned long>(IntegerArg(info, 1, "flags"));
+  unsigned long flags = FlagsArg(info, 1, "flags");
   if (AnyTooLong(target)) return NameTooLong(info.Env());
   return Result(info.Env(), mount(nullptr, target.get(), nullptr, flags, nullptr));
 }
@@ -154,7 +181,7 @@ Napi::Value ChangePropagation(const Napi::CallbackInfo& info) {
 // umount2(target, flags) -> 0 | -errno
 Napi::Value Umount2(const Napi::CallbackInfo& info) {
   CString target(info, 0, "target");
-  auto flags = static_cast<int>(IntegerArg(info, 1, "flags"));
+  int flags = static_cast<int>(FlagsArg(info, 1, "flags"));
   if (AnyTooLong(target)) return NameTooLong(info.Env());
   return Result(info.Env(), umount2(target.get(), flags));
 }
@@ -162,7 +189,7 @@ Napi::Value Umount2(const Napi::CallbackInfo& info) {
 // open_tree(AT_FDCWD, path, flags) -> fd | -errno
 Napi::Value OpenTree(const Napi::CallbackInfo& info) {
   CString path(info, 0, "path");
-  auto flags = static_cast<unsigned int>(IntegerArg(info, 1, "flags"));
+  unsigned int flags = FlagsArg(info, 1, "flags");
   if (AnyTooLong(path)) return NameTooLong(info.Env());
   return Result(info.Env(), syscall(SYS_open_tree, AT_FDCWD, path.get(), flags));
 }
@@ -176,7 +203,7 @@ Napi::Value OpenPath(const Napi::CallbackInfo& info) {
 
 // close(fd) -> 0 | -errno
 Napi::Value Close(const Napi::CallbackInfo& info) {
-  auto fd = static_cast<int>(IntegerArg(info, 0, "fd"));
+  int fd = FdArg(info, 0, "fd");
   return Result(info.Env(), close(fd));
 }
 
