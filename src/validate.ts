@@ -22,13 +22,18 @@ function invalidValue(name: string, value: unknown, must: string): InvalidArgume
   return new InvalidArgumentError('ERR_INVALID_ARG_VALUE', `The argument '${name}' ${must}. Received ${shown}`);
 }
 
-/** A path: a non-empty string without NUL bytes (C would silently cut it at the first one). */
-export function validatePath(value: unknown, name: string): asserts value is string {
+/** A string without NUL bytes (C would silently cut it at the first one); it may be empty, as a mount source may. */
+export function validateString(value: unknown, name: string): asserts value is string {
   if (typeof value !== 'string') {
     throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type string. ${describeReceived(value)}`);
   }
-  if (value.length === 0) throw invalidValue(name, value, 'must be a non-empty path');
   if (value.includes('\0')) throw invalidValue(name, value, 'must be a string without null bytes');
+}
+
+/** A path: a non-empty string without NUL bytes. */
+export function validatePath(value: unknown, name: string): asserts value is string {
+  validateString(value, name);
+  if (value.length === 0) throw invalidValue(name, value, 'must be a non-empty path');
 }
 
 /** A file descriptor: an integer from 0 to 2^31-1 (whether it is open is the kernel's EBADF). */
