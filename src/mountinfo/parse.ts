@@ -268,7 +268,11 @@ class LineCursor {
   }
 }
 
-/** Escaped bytes as text: ASCII as is, anything else as UTF-8. */
+/** Runs of escapes up to this many bytes take the fast path; a spread of 100,000 arguments overflows the stack. */
+const MAX_SPREAD = 1024;
+
+/** Escaped bytes as text: a short ASCII run as is, anything else as UTF-8 (of which ASCII is a part). */
 function bytesToString(bytes: number[]): string {
-  return bytes.every((b) => b < 0x80) ? String.fromCharCode(...bytes) : utf8.decode(Uint8Array.from(bytes));
+  const ascii = bytes.length <= MAX_SPREAD && bytes.every((b) => b < 0x80);
+  return ascii ? String.fromCharCode(...bytes) : utf8.decode(Uint8Array.from(bytes));
 }
