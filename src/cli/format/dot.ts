@@ -17,7 +17,9 @@ export function renderDot(mounts: readonly MountInfo[]): string {
   const lines = ['digraph propagation {', '  compound=true;', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
   const groups = new Map<number, MountInfo[]>();
   for (const mount of mounts) {
-    if (mount.shared !== undefined) groups.set(mount.shared, [...(groups.get(mount.shared) ?? []), mount]);
+    if (mount.shared === undefined) continue;
+    if (groups.has(mount.shared)) groups.get(mount.shared)!.push(mount);
+    else groups.set(mount.shared, [mount]);
   }
   for (const [group, members] of groups) {
     lines.push(`  subgraph cluster_group_${group} {`, `    label=${quoted(`peer group ${group}`)};`, '    style=rounded;');

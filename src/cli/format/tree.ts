@@ -24,19 +24,36 @@ function treeRows(mounts: readonly MountInfo[]): { prefix: string; mount: MountI
   const roots: MountInfo[] = [];
   for (const mount of mounts) {
     if (mount.parentId === mount.id || !ids.has(mount.parentId)) roots.push(mount);
-    else children.set(mount.parentId, [...(children.get(mount.parentId) ?? []), mount]);
+    else if (children.has(mount.parentId)) children.get(mount.parentId)!.push(mount);
+    else children.set(mount.parentId, [mount]);
   }
   const rows: { prefix: string; mount: MountInfo }[] = [];
-  const visit = (mount: MountInfo, lead: string, branch: string) => {
+  // Depth first with a stack of its own, not recursion: a tree may be 10,000 mounts deep.
+  const stack = roots.map((mount) => ({ mount, lead: '', branch: '' })).reverse();
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { mount, lead, branch } = next;
     rows.push({ prefix: branch, mount });
     const kids = children.get(mount.id) ?? [];
-    kids.forEach((kid, i) => {
+    for (let i = kids.length - 1; i >= 0; i--) {
       const last = i === kids.length - 1;
-      visit(kid, `${lead}${last ? '  ' : '│ '}`, `${lead}${last ? '└─' : '├─'}`);
-    });
-  };
-  for (const root of roots) visit(root, '', '');
+      stack.push({ mount: kids[i]!, lead: `${lead}${last ? '  ' : '│ '}`, branch: `${lead}${last ? '└─' : '├─'}` });
+    }
+  }
   return rows;
+}
+
+/** The widest cell of a column, in code points (a loop: a spread of 100,000 rows overflows the stack). */
+function columnWidth(table: readonly string[][], column: number): number {
+  let width = 0;
+  for (const row of table) width = Math.max(width, codePoints(row[column]!));
+  return width;
+}
+
+/** The length of `text` in code points, as a terminal column count. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 /** The mounts at or under `under` (all when undefined). */
@@ -50,6 +67,6 @@ export function mountsUnder(mounts: readonly MountInfo[], under: string | undefi
 export function renderTree(mounts: readonly MountInfo[]): string {
   const rows = treeRows(mounts).map(({ prefix, mount }) => [`${prefix}${mount.mountPoint}`, sourceOf(mount), mount.fsType, propagationOf(mount)]);
   const table = [['TARGET', 'SOURCE', 'FSTYPE', 'PROPAGATION'], ...rows];
-  const widths = [0, 1, 2].map((column) => Math.max(...table.map((row) => [...row[column]!].length)));
-  return table.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]! + [...cell].length - cell.length) : cell)).join(' ')).join('\n') + '\n';
+  const widths = [0, 1, 2].map((column) => columnWidth(table, column));
+  return table.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]! + cell.length - codePoints(cell)) : cell)).join(' ')).join('\n') + '\n';
 }
