@@ -106,10 +106,20 @@ function creationOrder(mounts: readonly TopologyMount[]): TopologyMount[] {
   return order;
 }
 
+/** The longest proper prefix of `path` (absolute, normalized) that `known` holds; it must hold '/'. */
+function longestKnownPrefix(path: string, known: ReadonlyMap<string, unknown>): string {
+  let prefix = path;
+  do prefix = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
+  while (!known.has(prefix));
+  return prefix;
+}
+
 /**
  * The mounts a path lookup cannot reach once the tree is complete: walking a mount's own mount point
  * from the top, as the kernel does, lands on something else. Mounts whose parent is outside the dump
- * all hang from the one mount that holds `into`.
+ * all hang from the one mount that holds `into`. A walk changes mounts only at mount points, so where
+ * each mount point lands is found once, from where its nearest listed prefix landed: shorter points
+ * first (a deep tree stays quadratic in its path length, not cubic).
  */
 function coveredMounts(mounts: readonly TopologyMount[]): Set<number> {
   const onPoint = new Map<string, TopologyMount>();
@@ -119,16 +129,14 @@ function coveredMounts(mounts: readonly TopologyMount[]): Set<number> {
     for (let over = top; over; over = onPoint.get(`${over.id} ${point}`)) top = over;
     return top;
   };
-  const lookup = (path: string): TopologyMount | undefined => {
-    let found = topmost(null, '/');
-    let prefix = '';
-    for (const part of path.split('/').filter(Boolean)) {
-      prefix += `/${part}`;
-      found = topmost(found ? found.id : null, prefix) ?? found;
-    }
-    return found;
-  };
-  return new Set(mounts.filter((mount) => lookup(mount.mountPoint) !== mount).map((mount) => mount.id));
+  const landed = new Map<string, TopologyMount | undefined>([['/', topmost(null, '/')]]);
+  const points = [...new Set(mounts.map((mount) => mount.mountPoint))].sort((a, b) => a.length - b.length);
+  for (const point of points) {
+    if (point === '/') continue;
+    const from = landed.get(longestKnownPrefix(point, landed));
+    landed.set(point, topmost(from ? from.id : null, point) ?? from);
+  }
+  return new Set(mounts.filter((mount) => landed.get(mount.mountPoint) !== mount).map((mount) => mount.id));
 }
 
 /** An external that holds `root` of superblock `key`. */
