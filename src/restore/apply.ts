@@ -57,7 +57,7 @@ export function formatStep(step: PlanStep): string {
 }
 
 /** The paths a step touches, for the guard. */
-function pathsOf(step: PlanStep): string[] {
+export function pathsOf(step: PlanStep): string[] {
   switch (step.op) {
     case 'mkdir':
       return [step.path];

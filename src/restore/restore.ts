@@ -1,11 +1,12 @@
 // restore: plan, apply, dump the result, and compare it with the topology asked for. Any
 // difference is a failure: a restore either reproduces the topology or says where it did not.
+import { MountError } from '../errors.js';
 import { diffMountinfo } from '../mountinfo/diff.js';
 import { normalize, type OptionPolicy } from '../mountinfo/normalize.js';
 import { parse } from '../mountinfo/parse.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { MountNamespace } from '../namespace.js';
-import { applyPlan, type ApplyCounts, type ApplyOptions } from './apply.js';
+import { applyPlan, pathsOf, type ApplyCounts, type ApplyOptions } from './apply.js';
 import { dump } from './dump.js';
 import { planRestore, type Plan, type PlanOptions } from './plan.js';
 import type { Topology } from './topology.js';
@@ -70,10 +71,30 @@ export function compareTopologies(expected: Topology, actual: Topology, superOpt
   return diffMountinfo(form(expected), form(actual));
 }
 
+/**
+ * Why `plan` must not be applied: its own problems, and every path the guard refuses as things stand
+ * now (a symbolic link planted under `into`), found before anything is done. What the steps
+ * themselves bring in (a link inside an external bind) the guard refuses again as they run.
+ */
+export function refusals(plan: Plan, guard: ApplyOptions['guard']): string[] {
+  if (guard === undefined) return plan.problems;
+  const refused = new Set<string>();
+  for (const path of plan.steps.flatMap(pathsOf)) {
+    try {
+      guard(path);
+    } catch (error) {
+      if (!(error instanceof MountError)) throw error;
+      refused.add(error.reason === undefined ? error.message : `${error.message}: ${error.reason}`);
+    }
+  }
+  return [...plan.problems, ...refused];
+}
+
 /** Rebuilds `topology` at `options.into` on `ns` and checks the result. */
 export function restore(ns: MountNamespace, topology: Topology, options: RestoreOptions): RestoreResult {
   const plan = planRestore(topology, options);
-  if (plan.problems.length > 0) throw new RestoreRefusedError(plan.problems);
+  const problems = refusals(plan, options.guard);
+  if (problems.length > 0) throw new RestoreRefusedError(problems);
   const counts = applyPlan(ns, plan, options);
   const restored = dump(parse(ns.mountinfo()), options.into);
   const difference = compareTopologies(topology, restored, options.superOptions);

@@ -8,10 +8,10 @@ import { CliExit, UsageError } from '../../errors.js';
 import { KernelNamespace } from '../../kernel/namespace.js';
 import { ModelNamespace } from '../../model/index.js';
 import type { MountNamespace } from '../../namespace.js';
-import { formatStep } from '../../restore/apply.js';
+import { formatStep, type ApplyOptions } from '../../restore/apply.js';
 import { symlinkGuard } from '../../restore/guard.js';
 import { planRestore, type External } from '../../restore/plan.js';
-import { restore } from '../../restore/restore.js';
+import { refusals, restore } from '../../restore/restore.js';
 import { loadTopology, type Topology } from '../../restore/topology.js';
 import { absoluteDirectory } from './dump.js';
 
@@ -81,13 +81,14 @@ export function restoreCommand(): Command {
       const into = absoluteDirectory(options.into, '--into');
       const staging = absoluteDirectory(options.staging, '--staging');
       const planOptions = { into, staging, externals: options.external };
-      if (options.dryRun) return printPlan(topology, planOptions, options.json);
+      const guard = options.backend === 'kernel' ? symlinkGuard([into, staging]) : undefined;
+      if (options.dryRun) return printPlan(topology, planOptions, guard, options.json);
       const ns: MountNamespace = options.backend === 'model' ? new ModelNamespace() : new KernelNamespace();
       if (options.backend === 'model') ns.mkdir(into, { recursive: true });
       try {
         const result = restore(ns, topology, {
           ...planOptions,
-          ...(options.backend === 'kernel' ? { guard: symlinkGuard([into, staging]) } : { superOptions: 'rw' as const }),
+          ...(guard ? { guard } : { superOptions: 'rw' as const }),
           progress: progressReporter(options.json),
         });
         const { mountCalls, mkdirs } = result.counts;
@@ -113,13 +114,15 @@ function removeStaging(staging: string): void {
   }
 }
 
-function printPlan(topology: Topology, planOptions: Parameters<typeof planRestore>[1], json: boolean | undefined): void {
+/** The plan, and what would stop it: its problems and, on the kernel, paths the guard refuses now. */
+function printPlan(topology: Topology, planOptions: Parameters<typeof planRestore>[1], guard: ApplyOptions['guard'], json: boolean | undefined): void {
   const plan = planRestore(topology, planOptions);
-  if (json) process.stdout.write(`${JSON.stringify(plan)}\n`);
+  const problems = refusals(plan, guard);
+  if (json) process.stdout.write(`${JSON.stringify({ ...plan, problems })}\n`);
   else {
     process.stdout.write(`# plan: restore ${plan.mounts} mounts at ${plan.into} in ${plan.steps.length} steps\n`);
     for (const step of plan.steps) process.stdout.write(`${formatStep(step)}\n`);
-    for (const problem of plan.problems) process.stderr.write(`cannot restore: ${problem}\n`);
+    for (const problem of problems) process.stderr.write(`cannot restore: ${problem}\n`);
   }
-  if (plan.problems.length > 0) throw new CliExit(1);
+  if (problems.length > 0) throw new CliExit(1);
 }
