@@ -20,19 +20,23 @@ function commandPath(command: Command): string {
   return names.join(' ');
 }
 
-/** Gives `command` and its subcommands the shared settings: --debug, no exit(), one-line errors. */
-function configureTree(command: Command): void {
+/**
+ * Gives `command` and its subcommands the shared settings: --debug, no exit(), one-line errors
+ * (left to report() with --json, which writes them as JSON).
+ */
+function configureTree(command: Command, json: boolean): void {
   command
     .option('--debug', 'print stack traces of errors')
     .exitOverride()
     .configureOutput({
-      outputError: (message, write) =>
-        write(`${message.trim().replace(/^error: /, `${commandPath(command)}: `)} (see ${commandPath(command)} --help)\n`),
+      outputError: (message, write) => {
+        if (!json) write(`${message.trim().replace(/^error: /, `${commandPath(command)}: `)} (see ${commandPath(command)} --help)\n`);
+      },
     });
-  for (const sub of command.commands) configureTree(sub);
+  for (const sub of command.commands) configureTree(sub, json);
 }
 
-export function buildProgram(): Command {
+export function buildProgram(options: { json?: boolean } = {}): Command {
   const program = new Command('mount-set-group')
     .description('Join mounts into existing peer groups (set-group), model mount propagation, dump and restore mount namespaces.')
     .version(process.env.npm_package_version ?? '0.1.0', '--version')
@@ -46,7 +50,7 @@ export function buildProgram(): Command {
     .addCommand(attachCommand())
     .addCommand(detachCommand())
     .addCommand(vmCommand());
-  configureTree(program);
+  configureTree(program, options.json ?? false);
   return program;
 }
 
@@ -58,11 +62,12 @@ function ownWords(argv: string[]): string[] {
 
 /** Runs the CLI on `argv` (as process.argv) and returns the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
+  const words = ownWords(argv);
+  const options = { debug: words.includes('--debug'), json: words.includes('--json') };
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(options).parseAsync(argv);
     return 0;
   } catch (error) {
-    const words = ownWords(argv);
-    return report(error, { debug: words.includes('--debug'), json: words.includes('--json') });
+    return report(error, options);
   }
 }

@@ -3,6 +3,7 @@
 // status it gets: 2 for a wrong command line, 1 for an operation that failed.
 import { CommanderError } from 'commander';
 import { CliExit, InvalidArgumentError, MountError, UsageError } from '../errors.js';
+import { MountinfoParseError, MountinfoTooLargeError } from '../mountinfo/errors.js';
 import { AddonUnavailableError } from '../native/addon.js';
 
 export const EXIT_OK = 0;
@@ -14,16 +15,21 @@ export interface ReportOptions {
   json: boolean;
 }
 
-const commanderQuietExits = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
+const commanderQuietExits = new Set(['commander.helpDisplayed', 'commander.version']);
 
 /** The fields of an error worth showing a program: Node's system-error fields and our reason. */
 function errorFields(error: Error): Record<string, unknown> {
   const fields: Record<string, unknown> = { name: error.name, message: error.message };
-  for (const key of ['code', 'errno', 'syscall', 'path', 'dest', 'reason', 'line', 'status'] as const) {
+  for (const key of ['code', 'errno', 'syscall', 'path', 'dest', 'reason', 'line', 'problem', 'at', 'problems', 'status'] as const) {
     const value = (error as unknown as Record<string, unknown>)[key];
     if (value !== undefined) fields[key] = value;
   }
   return fields;
+}
+
+/** A wrong command line as JSON: commander's code and its message without the "error: " it starts with. */
+function commanderFields(error: CommanderError): Record<string, unknown> {
+  return { name: 'UsageError', code: error.code, message: error.message.replace(/^error: /, '') };
 }
 
 function oneLine(error: Error): string {
@@ -31,8 +37,14 @@ function oneLine(error: Error): string {
   return `mount-set-group: ${error.message}${reason}`;
 }
 
+/** Help asked for is a success; help shown because no command was given is a wrong command line. */
+function commanderStatus(error: CommanderError): number {
+  if (commanderQuietExits.has(error.code)) return EXIT_OK;
+  return error.code === 'commander.help' && error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+}
+
 function exitStatusOf(error: unknown): number {
-  if (error instanceof CommanderError) return commanderQuietExits.has(error.code) ? EXIT_OK : EXIT_USAGE;
+  if (error instanceof CommanderError) return commanderStatus(error);
   if (error instanceof CliExit) return error.status;
   if (error instanceof UsageError || error instanceof InvalidArgumentError) return EXIT_USAGE;
   return EXIT_FAILED;
@@ -41,11 +53,16 @@ function exitStatusOf(error: unknown): number {
 /** Writes what went wrong to stderr and returns the exit status. */
 export function report(error: unknown, options: ReportOptions): number {
   const status = exitStatusOf(error);
-  if (error instanceof CommanderError) return status; // Commander has printed its own line.
+  if (error instanceof CommanderError) {
+    // Commander has printed its own line, except with --json (program.ts), where it is ours to write.
+    if (options.json && status !== EXIT_OK) process.stderr.write(`${JSON.stringify({ error: commanderFields(error) })}\n`);
+    return status;
+  }
   if (error instanceof CliExit && error.message === '') return status; // The command has said why.
   const err = error instanceof Error ? error : new Error(String(error));
   const known = err instanceof MountError || err instanceof UsageError || err instanceof CliExit ||
-    err instanceof InvalidArgumentError || err instanceof AddonUnavailableError || 'code' in err;
+    err instanceof InvalidArgumentError || err instanceof AddonUnavailableError ||
+    err instanceof MountinfoParseError || err instanceof MountinfoTooLargeError || 'code' in err;
   if (options.json) {
     process.stderr.write(`${JSON.stringify({ error: errorFields(err) })}\n`);
   } else {

@@ -1,6 +1,7 @@
 // mount-set-group show [--pid PID] [--under DIR] [--graph]: a process's mount tree with its peer
 // groups and masters, or its propagation graph as Graphviz DOT.
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { UsageError } from '../../errors.js';
 import { readMountinfo } from '../../mountinfo/read.js';
 import type { MountInfo } from '../../mountinfo/types.js';
 import { renderDot } from '../format/dot.js';
@@ -29,6 +30,7 @@ export function showCommand(): Command {
     .option('--under <dir>', 'only mounts at or under this directory')
     .option('--graph', 'print Graphviz DOT: peer groups as clusters, master edges (render with dot -Tsvg)')
     .action((options: { pid?: number; under?: string; graph?: boolean }) => {
+      if (options.under !== undefined && !options.under.startsWith('/')) throw new UsageError(`--under must be an absolute path, not '${options.under}'`);
       process.stdout.write(renderMounts(readMountinfo(options.pid ?? 'self'), options));
     });
 }
