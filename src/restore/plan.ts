@@ -19,7 +19,7 @@
 // What cannot be restored is reported in `problems`, never restored wrongly.
 import { posix } from 'node:path';
 import type { Propagation } from '../namespace.js';
-import { isAtOrUnder, type Topology, type TopologyMount } from './topology.js';
+import { isAtOrUnder, isNormalAbsolute, type Topology, type TopologyMount } from './topology.js';
 
 /** A mount named by path, or by the name it was pinned under (`@name` when printed). */
 export type Target = string | { pin: string };
@@ -320,11 +320,11 @@ class Planner {
   }
 }
 
-/** Checks the places: absolute, normalized, and neither inside the other. */
+/** Checks the places: absolute, normalized (no trailing '/', which isAtOrUnder would misread), and neither inside the other. */
 function checkPlaces(options: PlanOptions): string[] {
   const problems: string[] = [];
   for (const [name, path] of [['into', options.into], ['staging', options.staging]] as const) {
-    if (!path.startsWith('/') || posix.normalize(path) !== path || path.includes('\0')) problems.push(`${name} must be an absolute, normalized path, not '${path}'`);
+    if (!isNormalAbsolute(path)) problems.push(`${name} must be an absolute, normalized path, not '${path}'`);
   }
   if (isAtOrUnder(options.staging, options.into) || isAtOrUnder(options.into, options.staging)) {
     problems.push(`the staging directory '${options.staging}' and --into '${options.into}' must not contain one another`);
