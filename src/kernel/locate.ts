@@ -3,7 +3,7 @@
 // root when its `..` lands on another mount, or on itself (a namespace's root) — exact, whatever
 // symlinks, bind mounts or chroots lie on the way.
 import { fstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { InvariantError } from '../errors.js';
+import { InvariantError, MountError } from '../errors.js';
 import { parse } from '../mountinfo/parse.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import * as sys from '../native/syscalls.js';
@@ -75,8 +75,23 @@ export function locate(place: PathOrFd, pid: number | 'self' = 'self', searchAll
   for (const entries of namespaces) {
     const mount = entries.find((entry) => entry.id === here.mountId);
     if (!mount) continue;
-    const up = landing(`${path}/..`);
-    return { mount, isRoot: up.mountId !== here.mountId || (up.dev === here.dev && up.ino === here.ino) };
+    return { mount, isRoot: isMountRoot(path, here) };
   }
   return undefined;
+}
+
+/**
+ * Whether `path`, which lands on `here`, names its mount's root: its `..` lands on another mount, or
+ * on itself (a namespace's root). A non-directory has no `..` (ENOTDIR): it counts as inside its
+ * mount, which misjudges only a bind-mounted file.
+ */
+function isMountRoot(path: string, here: { mountId: number; dev: number; ino: number }): boolean {
+  let up;
+  try {
+    up = landing(`${path}/..`);
+  } catch (error) {
+    if (error instanceof MountError && error.code === 'ENOTDIR') return false;
+    throw error;
+  }
+  return up.mountId !== here.mountId || (up.dev === here.dev && up.ino === here.ino);
 }
