@@ -2,4 +2,4 @@
 // Nothing here imports node:* (see README.md for what it covers and what it does not).
 export { ModelNamespace, DEFAULT_FILESYSTEMS, type ModelNamespaceOptions } from './model-namespace.js';
 export { assertInvariants } from './invariants.js';
-export { DEFAULT_MOUNT_MAX } from './types.js';
+export { DEFAULT_MOUNT_MAX, type KernelVersion } from './types.js';

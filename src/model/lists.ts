@@ -1,6 +1,7 @@
 // The three lists that link mounts, as include/linux/list.h manipulates them: a parent's child
 // list (mnt_mounts/mnt_child, a list_head), the peer ring (mnt_share) and a master's slave list
-// (mnt_slave_list/mnt_slave, an hlist since Linux 6.16). Each operation is O(1).
+// (mnt_slave_list/mnt_slave, an hlist since Linux 6.16). Each operation is O(1), except what
+// reaches the tail of a slave list (6.12's list_head had it at hand; the hlist has not).
 import type { Mount } from './types.js';
 
 // ---- child lists (mnt_mounts) -----------------------------------------------------------------
@@ -84,6 +85,23 @@ export function spliceSlaves(from: Mount, last: Mount, to: Mount): void {
   first.prevSlave = null;
   to.firstSlave = first;
   from.firstSlave = null;
+}
+
+/** list_splice(&from->mnt_slave_list, to->mnt_slave_list.prev) (Linux 6.12's list_head): from's slaves go, in order, to the tail of to's. */
+export function spliceSlavesAtTail(from: Mount, to: Mount): void {
+  const first = from.firstSlave!;
+  const tail = lastSlave(to);
+  first.prevSlave = tail;
+  if (tail === null) to.firstSlave = first;
+  else tail.nextSlave = first;
+  from.firstSlave = null;
+}
+
+/** last_slave(): the last of the slaves of `master` (a walk: the hlist keeps no tail). */
+export function lastSlave(master: Mount): Mount | null {
+  let m = master.firstSlave;
+  while (m?.nextSlave) m = m.nextSlave;
+  return m;
 }
 
 /** The slaves of `master`, in list order. */

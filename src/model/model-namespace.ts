@@ -7,7 +7,7 @@ import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagatio
 import { lookupPath, type Fail } from './namei.js';
 import { mountinfoEntries } from './proc.js';
 import { doChangeType, doLoopback, doMkdir, doMoveMount, doNewMount, doSetGroup, doUmount, shownAs, type Place } from './syscalls.js';
-import { DEFAULT_MOUNT_MAX, MntNamespace, type Path } from './types.js';
+import { DEFAULT_MOUNT_MAX, MntNamespace, type KernelVersion, type Path } from './types.js';
 
 export interface ModelNamespaceOptions {
   /** fs.mount-max (default 100000). */
@@ -18,6 +18,8 @@ export interface ModelNamespaceOptions {
   filesystems?: readonly string[];
   /** The fs type and source of the namespace root. Default rootfs. */
   root?: { fsType: string; source: string };
+  /** Whose behaviour to follow where Linux changed it (README.md, Kernel versions). Default 6.18. */
+  kernel?: KernelVersion;
 }
 
 /** The filesystems whose every mount is a fresh, empty superblock: the ones the model can stand in for. */
@@ -39,7 +41,7 @@ export class ModelNamespace implements MountNamespace {
 
   constructor(options: ModelNamespaceOptions = {}) {
     const root = options.root ?? { fsType: 'rootfs', source: 'rootfs' };
-    this.#ns = new MntNamespace(options.firstMountId ?? 1, root.fsType, root.source);
+    this.#ns = new MntNamespace(options.firstMountId ?? 1, root.fsType, root.source, options.kernel);
     this.#ns.mountMax = options.mountMax ?? DEFAULT_MOUNT_MAX;
     this.#filesystems = new Set(options.filesystems ?? DEFAULT_FILESYSTEMS);
   }

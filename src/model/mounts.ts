@@ -3,7 +3,8 @@
 // check that could refuse the operation has passed, so they never fail.
 import { setMntShared } from './clone.js';
 import { addPeerAfter, addSlaveBehind } from './lists.js';
-import { bulkMakePrivate, changeMntPropagation, moveFromNamespace, propagateMnt, propagateUmount } from './pnode.js';
+import { changeMntPropagation, makeUnmountedPrivate, moveFromNamespace, propagateMnt, propagateUmount } from './pnode.js';
+import { propagateUmount as propagateUmount612 } from './pnode-6.12.js';
 import { hasParent, isShared, isSlave } from './predicates.js';
 import {
   hideFromParent,
@@ -91,6 +92,12 @@ export function attachRecursiveMnt(ns: MntNamespace, source: Mount, dest: Mount,
   addToNamespace(ns, added);
 }
 
+/** Which propagate_umount() runs: the 6.17 rewrite (gather, trim, commit, reparent), or 6.12's speculative umount and restore. */
+function propagateUmountOf(ns: MntNamespace, set: Mount[]): void {
+  if (ns.kernel === '6.12') propagateUmount612(ns, set);
+  else propagateUmount(ns, set);
+}
+
 /**
  * umount_tree(): take the tree under `mnt` out of the namespace, with (`propagate`) the copies
  * umount propagation adds. Every victim is disconnected from its parent (only locked mounts stay
@@ -107,8 +114,8 @@ export function umountTree(ns: MntNamespace, mnt: Mount, propagate: boolean): vo
     moveFromNamespace(ns, p);
     hideFromParent(p);
   }
-  if (propagate) propagateUmount(ns, set);
-  bulkMakePrivate(ns, set);
+  if (propagate) propagateUmountOf(ns, set);
+  makeUnmountedPrivate(ns, set);
   for (const p of set) {
     p.attached = false;
     if (hasParent(p)) umountMnt(p);

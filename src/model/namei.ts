@@ -3,7 +3,7 @@
 // working directory are both the namespace root's root directory, and are not crossed themselves:
 // a mount stacked on "/" is reached by lookup only through where_to_mount().
 import { dLookup, dMkdir } from './dcache.js';
-import { hasParent } from './predicates.js';
+import { hasParent, mntIsReadonly } from './predicates.js';
 import { lookupMnt } from './tree.js';
 import type { MntNamespace, Path } from './types.js';
 
@@ -66,7 +66,18 @@ export function lookupPath(ns: MntNamespace, path: string, fail: Fail): Path {
   return place;
 }
 
-/** mkdir(2), or mkdir -p with `recursive`: EEXIST for an existing directory, ENOENT for a missing parent. */
+/** A directory cannot be created on a read-only mount: EROFS, or ENOENT from a recursive mkdir. */
+function readOnly(path: string, recursive: boolean, fail: Fail): never {
+  const reason = `'${path}' would be created on a read-only mount`;
+  return recursive ? fail('ENOENT', `${reason} (a recursive mkdir reports ENOENT, as Node's does)`) : fail('EROFS', reason);
+}
+
+/**
+ * mkdir(2), or mkdir -p with `recursive`: EEXIST for an existing directory, ENOENT for a missing
+ * parent, EROFS for a new one on a read-only mount (filename_create() asks mnt_want_write() only
+ * when the name is free). The recursive form is Node's (the kernel backend's mkdirSync): its
+ * stat() after a failed mkdir finds nothing, so a read-only mount makes it ENOENT.
+ */
 export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
   if (path === '') fail('ENOENT', 'the path is empty');
   const names = components(path);
@@ -79,6 +90,7 @@ export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean
       if (last && !recursive) fail('EEXIST', `'${path}' exists`);
       place = next;
     } else if (last || recursive) {
+      if (mntIsReadonly(place.mount)) readOnly(walked(names, i + 1), recursive, fail);
       place = { mount: place.mount, dentry: dMkdir(place.dentry, names[i]!) };
     } else {
       fail('ENOENT', `'${walked(names, i + 1)}' does not exist`);

@@ -9,7 +9,7 @@
 //   their namespace until umount_tree() is done with them, and propagation walks through them.
 import { CL_MAKE_SHARED, CL_SLAVE, copyTree, setMntShared } from './clone.js';
 import { isSubdir } from './dcache.js';
-import { addSlaveHead, deletePeer, deleteSlave, isAloneInRing, spliceSlaves } from './lists.js';
+import { addSlaveHead, deletePeer, deleteSlave, isAloneInRing, spliceSlaves, spliceSlavesAtTail } from './lists.js';
 import {
   hasChildren,
   hasOneChild,
@@ -39,8 +39,36 @@ function releaseGroupId(ns: MntNamespace, m: Mount): void {
 
 // ---- changing a mount's propagation ----------------------------------------------------------
 
-/** transfer_propagation(): every slave of `mnt` becomes, in order, a slave of `to` (at the head of its list), or private without `to`. */
-export function transferPropagation(mnt: Mount, to: Mount | null): void {
+// ---- where Linux 6.12 and 6.18 differ (MntNamespace.kernel) -----------------------------------
+
+/** The peer a mount leaving its group hands its slaves to: the next one (6.18), or the first with the same root, else the next (6.12's do_make_slave()). */
+function handOverPeer(ns: MntNamespace, mnt: Mount): Mount {
+  if (ns.kernel === '6.12') {
+    for (let p = nextPeer(mnt); p !== mnt; p = nextPeer(p)) if (p.root === mnt.root) return p;
+  }
+  return nextPeer(mnt);
+}
+
+/** Where handed-over slaves join their new master's list: in front (6.18's hlist_splice_init()), or at the tail (6.12's list_splice()). */
+function spliceHandedOver(ns: MntNamespace, from: Mount, last: Mount, to: Mount): void {
+  if (ns.kernel === '6.12') spliceSlavesAtTail(from, to);
+  else spliceSlaves(from, last, to);
+}
+
+/**
+ * How the mounts of an umount leave propagation: all at once, their slaves going to the nearest
+ * survivor (6.18's bulk_make_private()), or one by one in the order of the set, each handing its
+ * slaves to a peer or master that may itself go next (6.12's change_mnt_propagation() in umount_tree()).
+ */
+export function makeUnmountedPrivate(ns: MntNamespace, set: readonly Mount[]): void {
+  if (ns.kernel === '6.12') for (const m of set) changeMntPropagation(ns, m, 'private');
+  else bulkMakePrivate(ns, set);
+}
+
+// ---- changing a mount's propagation ----------------------------------------------------------
+
+/** transfer_propagation(): every slave of `mnt` becomes, in order, a slave of `to` (spliceHandedOver()), or private without `to`. */
+export function transferPropagation(ns: MntNamespace, mnt: Mount, to: Mount | null): void {
   let last: Mount | null = null;
   for (let m = mnt.firstSlave, next: Mount | null; m !== null; m = next) {
     next = m.nextSlave;
@@ -48,14 +76,14 @@ export function transferPropagation(mnt: Mount, to: Mount | null): void {
     if (to === null) m.prevSlave = m.nextSlave = null;
     else last = m;
   }
-  if (last !== null) spliceSlaves(mnt, last, to!);
+  if (last !== null) spliceHandedOver(ns, mnt, last, to!);
   else mnt.firstSlave = null;
 }
 
 /**
  * change_mnt_propagation(): make `mnt` shared, a slave, private or unbindable. A shared mount that
- * leaves its group hands its slaves to the next peer, or to its master when it had no peers, and
- * as a slave becomes a slave of that same mount (a new head of its slave list).
+ * leaves its group hands its slaves to a peer (handOverPeer()), or to its master when it had no
+ * peers, and as a slave becomes a slave of that same mount (a new head of its slave list).
  */
 export function changeMntPropagation(ns: MntNamespace, mnt: Mount, type: Propagation): void {
   let m = mnt.master;
@@ -64,12 +92,12 @@ export function changeMntPropagation(ns: MntNamespace, mnt: Mount, type: Propaga
     if (isAloneInRing(mnt)) {
       releaseGroupId(ns, mnt);
     } else {
-      m = nextPeer(mnt);
+      m = handOverPeer(ns, mnt);
       deletePeer(mnt);
       mnt.groupId = 0;
     }
     mnt.shared = false;
-    transferPropagation(mnt, m);
+    transferPropagation(ns, mnt, m);
   }
   deleteSlave(mnt);
   if (type === 'slave') {
@@ -115,10 +143,10 @@ function setDestinations(m: Mount, master: Mount | null): void {
 }
 
 /** bulk_make_private(): every mount of `set` leaves propagation; their slaves go to the nearest surviving peer or master. */
-export function bulkMakePrivate(ns: MntNamespace, set: readonly Mount[]): void {
+function bulkMakePrivate(ns: MntNamespace, set: readonly Mount[]): void {
   for (const m of set) if (!isMarked(m)) setDestinations(m, traceTransfers(ns, m));
   for (const m of set) {
-    transferPropagation(m, m.master);
+    transferPropagation(ns, m, m.master);
     m.master = null;
     m.marked = false;
   }
@@ -292,7 +320,7 @@ export function propagateMountBusy(mnt: Mount, refcnt: number): boolean {
 }
 
 /** umount_one(): `m` is committed to going: out of the namespace and its parent's child list. */
-function umountOne(ns: MntNamespace, m: Mount, toUmount: Mount[]): void {
+export function umountOne(ns: MntNamespace, m: Mount, toUmount: Mount[]): void {
   m.umounting = true;
   hideFromParent(m);
   moveFromNamespace(ns, m);
@@ -390,7 +418,7 @@ function handleLocked(ns: MntNamespace, m: Mount, candidates: Set<Mount>, toUmou
 }
 
 /** reparent(): `m` survives on top of a stack that goes; it slides down to where the stack's bottom is attached. */
-function reparent(m: Mount): void {
+export function reparent(m: Mount): void {
   let p = m;
   let mountpoint: Dentry;
   do {

@@ -29,6 +29,9 @@ export const willBeUnmounted = (m: Mount): boolean => m.umounting;
 /** peers(): both mounts are in one peer group. */
 export const peers = (a: Mount, b: Mount): boolean => a.groupId !== 0 && a.groupId === b.groupId;
 
+/** __mnt_is_readonly(): nothing can be created through the mount (MNT_READONLY, or SB_RDONLY on its superblock). */
+export const mntIsReadonly = (m: Mount): boolean => m.readOnly || m.sb.readOnly;
+
 /** mnt_has_parent(): the mount is attached under another (it is not a namespace root). */
 export const hasParent = (m: Mount): boolean => m.parent !== null;
 

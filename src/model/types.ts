@@ -137,6 +137,12 @@ export class Mount {
   ) {}
 }
 
+/**
+ * Whose behaviour the model follows where Linux changed it: 6.18 (the default, the host kernel it
+ * is tested against) or 6.12 (Debian's LTS, the patched kernel of the VM). See README.md.
+ */
+export type KernelVersion = '6.12' | '6.18';
+
 /** The limit fs.mount-max sets by default (sysctl_mount_max). */
 export const DEFAULT_MOUNT_MAX = 100000;
 
@@ -161,7 +167,13 @@ export class MntNamespace {
   /** ns->root, which is also the process's root and working directory. */
   readonly root: Mount;
 
-  constructor(firstMountId: number, rootFsType: string, rootSource: string) {
+  constructor(
+    firstMountId: number,
+    rootFsType: string,
+    rootSource: string,
+    /** Which kernel's behaviour the algorithms follow where versions differ. */
+    readonly kernel: KernelVersion = '6.18',
+  ) {
     this.mountIds = new Ida(firstMountId);
     this.root = this.allocMount(this.allocSuperblock(rootFsType, '', false).root, rootSource, false);
     this.root.attached = true;

@@ -4,36 +4,12 @@
 // mountinfo under the scenario's directory, normalized, and the lines that failed with their errno.
 import { expect } from 'vitest';
 import { runOnKernel, type WorkerRequest, type WorkerResponse } from '../../../src/kernel/worker-client.js';
-import { diffMountinfo, normalize, parse, render } from '../../../src/mountinfo/index.js';
-import type { MountInfo } from '../../../src/mountinfo/types.js';
-import { assertInvariants, ModelNamespace, type ModelNamespaceOptions } from '../../../src/model/index.js';
+import { diffMountinfo } from '../../../src/mountinfo/index.js';
+import { assertInvariants, type ModelNamespace, type ModelNamespaceOptions } from '../../../src/model/index.js';
 import { runScenario, type LineFailure } from '../../../src/scenario/run.js';
+import { kernelOutcome, MODEL_DIR, modelNamespace, outcome, type Outcome } from '../../differential/sides.js';
 
-export interface Outcome {
-  /** Normalized mountinfo of the scenario's directory (ids, groups and devices renumbered, paths relative). */
-  mountinfo: string;
-  /** The lines that failed, with their errno name. */
-  failures: { line: number; code: string }[];
-  /** The same failures with the backend's reason, when it named one. */
-  reasons: (string | undefined)[];
-}
-
-/** The kernel worker's scratch tmpfs and the scenario directory in it, mirrored in the model. */
-const MODEL_SCRATCH = '/tmp/mount-set-group-model';
-const MODEL_DIR = `${MODEL_SCRATCH}/1`;
-
-function outcome(entries: readonly MountInfo[], under: string, failures: readonly LineFailure[]): Outcome {
-  return {
-    mountinfo: render(normalize(entries, { under })),
-    failures: failures.map(({ line, code }) => ({ line, code })),
-    reasons: failures.map((f) => f.reason),
-  };
-}
-
-/** The outcome of a kernel worker's response. */
-export function kernelOutcome(response: WorkerResponse): Outcome {
-  return outcome(parse(response.mountinfo), response.dir, response.failures);
-}
+export { kernelOutcome, modelNamespace, type Outcome } from '../../differential/sides.js';
 
 export interface ModelRun {
   ns: ModelNamespace;
@@ -51,16 +27,6 @@ export interface ModelRunOptions extends ModelNamespaceOptions {
   checkEveryLine?: boolean;
   /** Called with the namespace once its scratch and scenario directory exist, before the script. */
   beforeScript?: (ns: ModelNamespace) => void;
-}
-
-/** A model namespace laid out as the kernel worker lays out its namespace. */
-export function modelNamespace(options: ModelNamespaceOptions = {}): ModelNamespace {
-  const ns = new ModelNamespace(options);
-  ns.mkdir(MODEL_SCRATCH, { recursive: true });
-  ns.mount('tmpfs', 'scratch', MODEL_SCRATCH, { data: 'mode=755' });
-  ns.mkdir(MODEL_DIR);
-  ns.mount('tmpfs', 'scenario', MODEL_DIR);
-  return ns;
 }
 
 /** Runs `script` on a fresh model, checking invariants and refusals line by line. */

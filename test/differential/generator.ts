@@ -1,0 +1,402 @@
+// Random scenarios in the scenario language, for running on the kernel and the model side by side.
+//
+// Generation is guided by a model namespace laid out like the kernel worker's (sides.ts): every
+// line is applied to it as soon as it is chosen, so that paths are picked among the directories
+// and mount points that exist at that moment (a small pool of names, so mounts stack and
+// propagation meets itself), and set-group gets valid pairs as well as refused ones. The model only
+// steers the choice of lines: what each line does is the kernel's to say.
+//
+// Shrinking works on the text: a failing scenario loses runs of lines, then single lines, then
+// each line becomes simpler (no -l, --bind for --rbind, no recursion, no -o ro), so a divergence
+// comes out as a short scenario ready to paste into a regression test.
+import fc from 'fast-check';
+import { MountError } from '../../src/errors.js';
+import type { ModelNamespace, ModelNamespaceOptions } from '../../src/model/index.js';
+import { isSubdir } from '../../src/model/dcache.js';
+import { lookupPath } from '../../src/model/namei.js';
+import { isAloneInRing } from '../../src/model/lists.js';
+import { hasSlaves, isMountRoot, isPrivate, isShared, isSlave } from '../../src/model/predicates.js';
+import type { Mount } from '../../src/model/types.js';
+import { parseScenario, runScenario } from '../../src/scenario/index.js';
+import { MODEL_DIR, modelNamespace } from './sides.js';
+
+/** A scenario: one operation per line, paths relative to the scenario's directory. */
+export type Scenario = readonly string[];
+
+export interface GeneratorOptions {
+  /** Operations per scenario, at least. */
+  minOps: number;
+  /** Operations per scenario, at most. */
+  maxOps: number;
+  /** The model that steers generation (its kernel version). */
+  model?: ModelNamespaceOptions;
+}
+
+/** The text of a scenario, as the kernel worker and runScenario() take it. */
+export function scenarioText(scenario: Scenario): string {
+  return scenario.join('\n');
+}
+
+/** Directory names: few, so that paths meet. */
+const NAMES = ['a', 'b', 'c'];
+/** Deepest directory the generator creates or names (a/b/c). */
+const MAX_DEPTH = 3;
+/** Above this many mounts in the namespace, no line that adds mounts is chosen... */
+const SOFT_MOUNT_LIMIT = 120;
+/** ...and a line that takes it above this many is dropped (rbind on a shared tree multiplies). */
+const HARD_MOUNT_LIMIT = 400;
+/** No --rbind above this many mounts. */
+const RBIND_MOUNT_LIMIT = 60;
+
+type Operation = 'mkdir' | 'mount' | 'bind' | 'rbind' | 'move' | 'umount' | 'changeType' | 'setGroup' | 'missingPath';
+type PropagationType = 'shared' | 'slave' | 'private' | 'unbindable';
+
+/** The flavour of a scenario: how often each operation comes up, and how much it seeks propagation. */
+interface Profile {
+  operations: Record<Operation, number>;
+  types: readonly (readonly [number, PropagationType])[];
+  /** Percent of new mounts and binds aimed inside a mount that propagates. */
+  intoPropagating: number;
+  /** Percent of binds made from a shared mount (a new peer). */
+  fromShared: number;
+  /** Percent of binds onto a directory no mount covers yet (a new branch rather than a stack). */
+  ontoFree: number;
+}
+
+/**
+ * Half the scenarios mix every operation; the other half build propagation trees (peers, slaves,
+ * shared slaves, mounts inside them) and take them apart less often.
+ */
+const PROFILES: readonly (readonly [number, Profile])[] = [
+  [
+    1,
+    {
+      operations: { mkdir: 12, mount: 12, bind: 14, rbind: 4, move: 5, umount: 8, changeType: 22, setGroup: 10, missingPath: 1 },
+      types: [
+        [35, 'shared'],
+        [25, 'slave'],
+        [20, 'private'],
+        [20, 'unbindable'],
+      ],
+      intoPropagating: 45,
+      fromShared: 35,
+      ontoFree: 0,
+    },
+  ],
+  [
+    1,
+    {
+      operations: { mkdir: 8, mount: 14, bind: 20, rbind: 4, move: 3, umount: 5, changeType: 30, setGroup: 8, missingPath: 0 },
+      types: [
+        [35, 'shared'],
+        [40, 'slave'],
+        [15, 'private'],
+        [10, 'unbindable'],
+      ],
+      intoPropagating: 60,
+      fromShared: 60,
+      ontoFree: 60,
+    },
+  ],
+];
+
+/** Random choices drawn from fast-check's generator, so that a seed replays a scenario. */
+class Chooser {
+  constructor(private readonly mrng: fc.Random) {}
+
+  /** An integer in [0, n). */
+  below(n: number): number {
+    return this.mrng.nextInt(0, n - 1);
+  }
+
+  /** True with probability `percent` / 100. */
+  chance(percent: number): boolean {
+    return this.below(100) < percent;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.below(items.length)]!;
+  }
+
+  /** An item drawn with probability proportional to its weight. */
+  weighted<T>(items: readonly (readonly [number, T])[]): T {
+    let r = this.below(items.reduce((sum, [weight]) => sum + weight, 0));
+    for (const [weight, item] of items) if ((r -= weight) < 0) return item;
+    return items[0]![1];
+  }
+}
+
+/** A directory of the scenario and the mount it is seen through. */
+interface Place {
+  path: string;
+  mount: Mount;
+}
+
+/** What the generator can name after the lines so far. */
+interface View {
+  /** Every directory up to MAX_DEPTH, relative ("a/b"); not the scenario's directory itself. */
+  dirs: Place[];
+  /** The directories that are the root of the mount they are seen through. */
+  mountRoots: Place[];
+}
+
+const depth = (path: string): number => (path === '.' ? 0 : path.split('/').length);
+const join = (parent: string, name: string): string => (parent === '.' ? name : `${parent}/${name}`);
+const absolute = (path: string): string => (path === '.' ? MODEL_DIR : `${MODEL_DIR}/${path}`);
+const pathsOf = (places: readonly Place[]): string[] => places.map((place) => place.path);
+
+/** The scenario's directories and mount roots as the model sees them. */
+function viewOf(ns: ModelNamespace): View {
+  const view: View = { dirs: [], mountRoots: [] };
+  const fail = (): never => {
+    throw new Error('generator: a directory it listed has gone');
+  };
+  const walk = (dir: string): void => {
+    for (const name of lookupPath(ns.state, absolute(dir), fail).dentry.children.keys()) {
+      const path = join(dir, name);
+      const found = lookupPath(ns.state, absolute(path), fail);
+      const place = { path, mount: found.mount };
+      view.dirs.push(place);
+      if (isMountRoot(found)) view.mountRoots.push(place);
+      if (depth(path) < MAX_DEPTH) walk(path);
+    }
+  };
+  walk('.');
+  return view;
+}
+
+/** Whether a mount passes what is mounted on it to other mounts: a peer group of more than one, or slaves. */
+const propagates = (m: Mount): boolean => isShared(m) && (!isAloneInRing(m) || hasSlaves(m));
+
+/** Whether a mount has peers. */
+const hasPeers = (m: Mount): boolean => isShared(m) && !isAloneInRing(m);
+
+/** Whether set-group from `from` to `to` passes every rule: `from` shared or a slave, `to` private, of its superblock, within its root. */
+const setGroupAccepts = (from: Mount, to: Mount): boolean =>
+  to !== from && !isPrivate(from) && isPrivate(to) && to.sb === from.sb && isSubdir(to.root, from.root);
+
+/** Builds one scenario line by line, applying each line to a model to know what exists next. */
+class ScenarioBuilder {
+  readonly lines: string[] = [];
+  #ns: ModelNamespace;
+  #view: View;
+  #sources = 0;
+
+  constructor(
+    private readonly choose: Chooser,
+    private readonly model: ModelNamespaceOptions,
+    private readonly profile: Profile,
+  ) {
+    this.#ns = modelNamespace(model);
+    this.#view = viewOf(this.#ns);
+  }
+
+  /** Chooses the next line, keeps it unless it makes the namespace too big, and applies it. */
+  step(): void {
+    const line = this.#nextLine();
+    apply(this.#ns, line);
+    if (this.#ns.mountCount > HARD_MOUNT_LIMIT) {
+      this.#ns = modelNamespace(this.model);
+      for (const kept of this.lines) apply(this.#ns, kept);
+    } else {
+      this.lines.push(line);
+    }
+    this.#view = viewOf(this.#ns);
+  }
+
+  #nextLine(): string {
+    if (this.#view.dirs.length < 2) return this.#mkdir();
+    const roomForMounts = this.#ns.mountCount < SOFT_MOUNT_LIMIT;
+    const weights = this.profile.operations;
+    const choices: [number, () => string | undefined][] = [
+      [weights.mkdir, () => this.#mkdir()],
+      [weights.mount, () => (roomForMounts ? this.#newMount() : undefined)],
+      [weights.bind, () => (roomForMounts ? this.#bind('--bind') : undefined)],
+      [weights.rbind, () => (this.#ns.mountCount < RBIND_MOUNT_LIMIT ? this.#bind('--rbind') : undefined)],
+      [weights.move, () => this.#move()],
+      [weights.umount, () => this.#umount()],
+      [weights.changeType, () => this.#changeType()],
+      [weights.setGroup, () => this.#setGroup()],
+      [weights.missingPath, () => this.#missingPath()],
+    ];
+    for (;;) {
+      const line = this.choose.weighted(choices)();
+      if (line !== undefined) return line;
+    }
+  }
+
+  /**
+   * A path from the first of `preferences` (percent, paths) whose dice roll hits and which has
+   * paths, else any directory (never the scenario's own).
+   */
+  #path(...preferences: [number, string[]][]): string {
+    for (const [percent, paths] of preferences) if (paths.length > 0 && this.choose.chance(percent)) return this.choose.pick(paths);
+    return this.choose.pick(this.#view.dirs).path;
+  }
+
+  /** Mount roots whose mounts pass `test`. */
+  #roots(test: (m: Mount) => boolean = () => true): string[] {
+    return pathsOf(this.#view.mountRoots.filter((place) => test(place.mount)));
+  }
+
+  /** Directories seen through mounts that propagate: what is mounted there is copied elsewhere. */
+  #propagatingDirs(): string[] {
+    return pathsOf(this.#view.dirs.filter((place) => propagates(place.mount)));
+  }
+
+  /** Directories no mount is stacked on. */
+  #freeDirs(): string[] {
+    const roots = new Set(this.#roots());
+    return pathsOf(this.#view.dirs).filter((path) => !roots.has(path));
+  }
+
+  #mkdir(): string {
+    if (this.choose.chance(8)) {
+      const names = Array.from({ length: 1 + this.choose.below(MAX_DEPTH) }, () => this.choose.pick(NAMES));
+      return `mkdir -p ${names.join('/')}`;
+    }
+    const existing = new Set(pathsOf(this.#view.dirs));
+    const parents = ['.', ...existing].filter((dir) => depth(dir) < MAX_DEPTH);
+    const fresh = parents.flatMap((parent) => NAMES.map((name) => join(parent, name))).filter((path) => !existing.has(path));
+    if (existing.size > 0 && (fresh.length === 0 || this.choose.chance(3))) return `mkdir ${this.#path()}`;
+    return `mkdir ${this.choose.pick(fresh)}`;
+  }
+
+  /** A new mount: inside a mount that propagates, stacked on a mount, or on any directory. */
+  #newMount(): string {
+    const target = this.#path([this.profile.intoPropagating, this.#propagatingDirs()], [40, this.#roots()]);
+    const fsType = this.choose.weighted([
+      [85, 'tmpfs'],
+      [12, 'ramfs'],
+      [3, 'nosuchfs'],
+    ] as const);
+    const data = this.choose.chance(6) ? '-o ro ' : '';
+    return `mount -t ${fsType} ${data}${fsType[0]}${++this.#sources} ${target}`;
+  }
+
+  /** --bind or --rbind of the scenario's root, a shared mount, a mount or a directory, onto a directory (often one that propagates). */
+  #bind(flag: '--bind' | '--rbind'): string {
+    const source = this.choose.chance(6) ? '.' : this.#path([this.profile.fromShared, this.#roots(isShared)], [40, this.#roots()]);
+    return `mount ${flag} ${source} ${this.#path([this.profile.ontoFree, this.#freeDirs()], [this.profile.intoPropagating, this.#propagatingDirs()])}`;
+  }
+
+  #move(): string | undefined {
+    if (this.#view.mountRoots.length === 0) return undefined;
+    return `mount --move ${this.#path([85, this.#roots()])} ${this.#path([this.profile.intoPropagating, this.#propagatingDirs()])}`;
+  }
+
+  #umount(): string | undefined {
+    if (this.#view.mountRoots.length === 0) return undefined;
+    const inPropagating = this.#roots((m) => m.parent !== null && propagates(m.parent));
+    return `umount ${this.choose.chance(40) ? '-l ' : ''}${this.#path([50, inPropagating], [85, this.#roots()])}`;
+  }
+
+  /**
+   * --make-[r]TYPE: slave and private mostly on mounts with peers (so that slaves get masters),
+   * shared often on slaves (shared slaves pass copies on). The scenario's own mount may be made
+   * anything but shared: once shared it would take copies on its root from its peers, stacked over
+   * the worker's directory.
+   */
+  #changeType(): string {
+    const type = this.choose.weighted(this.profile.types);
+    const recursive = this.choose.chance(25) ? 'r' : '';
+    if (type !== 'shared' && this.choose.chance(5)) return `mount --make-${recursive}${type} .`;
+    const preferred = type === 'shared' ? this.#roots(isSlave) : type === 'slave' || type === 'private' ? this.#roots(hasPeers) : [];
+    return `mount --make-${recursive}${type} ${this.#path([60, preferred], [85, this.#roots()])}`;
+  }
+
+  /**
+   * A set-group the kernel accepts when there is one, else often a line that makes one possible
+   * (a peer made private, a mount made shared over a private mount of its superblock), else any two
+   * places (never onto the scenario's own mount).
+   */
+  #setGroup(): string {
+    const roots = this.#view.mountRoots;
+    const pairs = roots.flatMap((from) => roots.filter((to) => setGroupAccepts(from.mount, to.mount)).map((to) => [from.path, to.path]));
+    if (pairs.length > 0 && this.choose.chance(70)) return `mount --set-group ${this.choose.pick(pairs).join(' ')}`;
+    if (this.choose.chance(50)) {
+      const peers = this.#roots(hasPeers);
+      const overPrivate = this.#roots((m) => isPrivate(m) && roots.some((to) => to.mount !== m && isPrivate(to.mount) && to.mount.sb === m.sb));
+      const preparation = [...peers.map((path) => `mount --make-private ${path}`), ...overPrivate.map((path) => `mount --make-shared ${path}`)];
+      if (preparation.length > 0) return this.choose.pick(preparation);
+    }
+    const source = this.choose.chance(5) ? '.' : this.#path([80, this.#roots()]);
+    return `mount --set-group ${source} ${this.#path([80, this.#roots()])}`;
+  }
+
+  /** An operation on a path that does not exist. */
+  #missingPath(): string {
+    const missing = `${this.#path()}/z`;
+    return this.choose.pick([`mount -t tmpfs m${++this.#sources} ${missing}`, `mount --bind ${missing} ${this.#path()}`, `umount ${missing}`, `mount --make-shared ${missing}`]);
+  }
+}
+
+/** Runs one line on the steering model; a model that breaks (a bug the run will report) steers no further. */
+function apply(ns: ModelNamespace, line: string): void {
+  try {
+    runScenario(ns, parseScenario(line), { cwd: MODEL_DIR, confineTo: MODEL_DIR });
+  } catch (error) {
+    if (error instanceof MountError) throw error;
+  }
+}
+
+/** Simpler forms of one line, each a shrink candidate. */
+function simplerLines(line: string): string[] {
+  const rewrites: [RegExp, string][] = [
+    [/^umount -l /, 'umount '],
+    [/^mount --rbind /, 'mount --bind '],
+    [/^mount --make-r/, 'mount --make-'],
+    [/ -o ro /, ' '],
+    [/^mkdir -p /, 'mkdir '],
+    [/^mount -t ramfs /, 'mount -t tmpfs '],
+  ];
+  return rewrites.filter(([pattern]) => pattern.test(line)).map(([pattern, replacement]) => line.replace(pattern, replacement));
+}
+
+/** Shrink candidates, biggest steps first: runs of lines removed (halves, quarters... single lines), then lines simplified. */
+function* shrinks(scenario: Scenario): Generator<Scenario> {
+  for (let size = scenario.length >> 1 || 1; size >= 1; size >>= 1) {
+    for (let start = 0; start < scenario.length; start += size) {
+      yield [...scenario.slice(0, start), ...scenario.slice(start + size)];
+    }
+    if (size === 1) break;
+  }
+  for (let i = 0; i < scenario.length; i++) {
+    for (const simpler of simplerLines(scenario[i]!)) yield scenario.map((line, j) => (j === i ? simpler : line));
+  }
+}
+
+const isScenario = (value: unknown): value is Scenario => Array.isArray(value) && value.every((line) => typeof line === 'string');
+
+/** Random scenarios of minOps..maxOps lines, shrinking on their text. */
+class ScenarioArbitrary extends fc.Arbitrary<Scenario> {
+  constructor(private readonly options: GeneratorOptions) {
+    super();
+  }
+
+  generate(mrng: fc.Random): fc.Value<Scenario> {
+    const choose = new Chooser(mrng);
+    const builder = new ScenarioBuilder(choose, this.options.model ?? {}, choose.weighted(PROFILES));
+    const length = this.options.minOps + choose.below(this.options.maxOps - this.options.minOps + 1);
+    while (builder.lines.length < length) builder.step();
+    return new fc.Value(builder.lines, undefined);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is Scenario {
+    return isScenario(value);
+  }
+
+  shrink(value: Scenario): fc.Stream<fc.Value<Scenario>> {
+    return fc.stream(shrinks(value)).map((scenario) => new fc.Value(scenario, undefined));
+  }
+}
+
+/** The arbitrary of random scenarios. */
+export function scenarioArbitrary(options: GeneratorOptions): fc.Arbitrary<Scenario> {
+  return new ScenarioArbitrary(options);
+}
+
+/** The scenario of one run seed: what `fc.sample` draws first from `seed`. */
+export function scenarioOfSeed(options: GeneratorOptions, seed: number): Scenario {
+  return fc.sample(scenarioArbitrary(options), { seed, numRuns: 1 })[0]!;
+}
