@@ -120,7 +120,7 @@ const mountFields: { [K in keyof TopologyMount]: Checker<TopologyMount[K]> } = {
 
 function checkFields<T>(value: unknown, at: string, fields: { [K in keyof T]: Checker<T[K]> }): T {
   if (!isObject(value)) throw new TopologyError(at, 'must be an object');
-  const unknown = Object.keys(value).find((key) => !(key in fields));
+  const unknown = Object.keys(value).find((key) => !Object.hasOwn(fields, key)); // not `in`: __proto__, toString...
   if (unknown !== undefined) throw new TopologyError(`${at}.${unknown}`, 'is not a field of the schema');
   const result = {} as T;
   for (const key of Object.keys(fields) as (keyof T & string)[]) {
