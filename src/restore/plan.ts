@@ -156,8 +156,6 @@ class Planner {
   readonly pinned = new Map<number, string>();
   /** The seed each restored peer group has, by group id. */
   readonly seeds = new Map<number, Target>();
-  /** Directories an earlier step made (a stacked mount needs none of its own). */
-  readonly made = new Set<string>();
 
   constructor(readonly topology: Topology, readonly options: PlanOptions) {}
 
@@ -207,13 +205,15 @@ class Planner {
   buildTree(): void {
     const covered = coveredMounts(this.topology.mounts);
     const byId = new Map(this.topology.mounts.map((mount) => [mount.id, mount]));
-    const onExternal = (mount: TopologyMount) => mount.parent !== null && this.superblocks.get(byId.get(mount.parent)!.superblock)?.external !== undefined;
+    const parentOf = (mount: TopologyMount) => (mount.parent === null ? undefined : byId.get(mount.parent));
+    /* A mount point in an external filesystem is never created (it is not ours to change); one on its parent's root exists. */
+    const needsDirectory = (mount: TopologyMount) => {
+      const parent = parentOf(mount);
+      return !parent || (parent.mountPoint !== mount.mountPoint && !this.superblocks.get(parent.superblock)?.external);
+    };
     for (const mount of creationOrder(this.topology.mounts)) {
       const target = join(this.options.into, mount.mountPoint);
-      if (!onExternal(mount) && !this.made.has(target)) {
-        this.steps.push({ op: 'mkdir', path: target });
-        this.made.add(target);
-      }
+      if (needsDirectory(mount)) this.steps.push({ op: 'mkdir', path: target });
       this.steps.push({ op: 'bind', source: this.stagedRoot(mount), target });
       if (covered.has(mount.id)) {
         const name = `m${mount.id}`;

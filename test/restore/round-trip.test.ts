@@ -5,10 +5,18 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { privateNamespaceCommand } from '../../src/kernel/child.js';
 import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { scenarioOfSeed, scenarioText } from '../differential/generator.js';
 import { restoreScenarios } from './scenarios.js';
 
+/** Random topologies from the differential generator: 40 scenarios of 20 to 40 operations, fixed seeds. */
+const randomScenarios = Object.fromEntries(
+  Array.from({ length: 40 }, (_, i) => [`random seed ${i + 1}`, scenarioText(scenarioOfSeed({ minOps: 20, maxOps: 40 }, i + 1))]),
+);
+const scenarios = { ...restoreScenarios, ...randomScenarios };
+
 type Outcome = { ok: boolean; error?: string; mounts?: number; mountCalls?: number };
-type Result = { failures: string[]; kernel: Outcome; model: Outcome; modelToModel: Outcome };
+type Shape = { mounts: number; groups: number; slaves: number; stacked: number };
+type Result = { failures: string[]; shape: Shape; kernel: Outcome; model: Outcome; modelToModel: Outcome };
 
 describe.skipIf(kernelUnavailable)(kernelSuite('restore round trips'), () => {
   let results: Record<string, Result>;
@@ -16,7 +24,7 @@ describe.skipIf(kernelUnavailable)(kernelSuite('restore round trips'), () => {
   beforeAll(() => {
     const [command, args] = privateNamespaceCommand(new URL('./children/round-trip.ts', import.meta.url));
     const { MOUNT_SET_GROUP_NO_SYSCALLS: _banned, ...env } = process.env;
-    const child = spawnSync(command, args, { input: JSON.stringify(restoreScenarios), encoding: 'utf8', env });
+    const child = spawnSync(command, args, { input: JSON.stringify(scenarios), encoding: 'utf8', env });
     if (child.status !== 0) throw new Error(child.stderr);
     results = JSON.parse(child.stdout) as Record<string, Result>;
   });
@@ -25,17 +33,25 @@ describe.skipIf(kernelUnavailable)(kernelSuite('restore round trips'), () => {
     expect(results[name]!.failures).toEqual([]);
   });
 
-  it.each(Object.keys(restoreScenarios))('%s: restored exactly on the kernel', (name) => {
+  it('the random topologies are not trivial: they hold groups, slaves and stacks', () => {
+    const shapes = Object.keys(randomScenarios).map((name) => results[name]!.shape);
+    const total = (key: keyof Shape) => shapes.reduce((sum, shape) => sum + shape[key], 0);
+    expect(Math.max(...shapes.map((shape) => shape.mounts))).toBeGreaterThanOrEqual(8);
+    expect(shapes.filter((shape) => shape.groups > 0 && shape.slaves > 0).length).toBeGreaterThanOrEqual(10);
+    expect(total('stacked')).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(Object.keys(scenarios))('%s: restored exactly on the kernel', (name) => {
     const outcome = results[name]!.kernel;
     expect(outcome.error).toBeUndefined();
     expect(outcome.ok).toBe(true);
   });
 
-  it.each(Object.keys(restoreScenarios))('%s: the kernel dump restored exactly on the model', (name) => {
+  it.each(Object.keys(scenarios))('%s: the kernel dump restored exactly on the model', (name) => {
     expect(results[name]!.model.error).toBeUndefined();
   });
 
-  it.each(Object.keys(restoreScenarios))('%s: a model dump restored exactly on the model', (name) => {
+  it.each(Object.keys(scenarios))('%s: a model dump restored exactly on the model', (name) => {
     expect(results[name]!.modelToModel.error).toBeUndefined();
   });
 });

@@ -8,11 +8,25 @@ import { withScratch } from '../../../src/kernel/scratch.js';
 import { ModelNamespace } from '../../../src/model/index.js';
 import { parse } from '../../../src/mountinfo/parse.js';
 import { dump } from '../../../src/restore/dump.js';
+import type { Topology } from '../../../src/restore/topology.js';
 import { symlinkGuard } from '../../../src/restore/guard.js';
 import { restore } from '../../../src/restore/restore.js';
 import { runScenario } from '../../../src/scenario/run.js';
 
 interface Outcome { ok: boolean; error?: string; mounts?: number; mountCalls?: number }
+
+/** What a topology holds: peer groups, slaves, and mounts stacked on another's root. */
+interface Shape { mounts: number; groups: number; slaves: number; stacked: number }
+
+function shapeOf(topology: Topology): Shape {
+  const byId = new Map(topology.mounts.map((m) => [m.id, m]));
+  return {
+    mounts: topology.mounts.length,
+    groups: new Set(topology.mounts.flatMap((m) => (m.group === null ? [] : [m.group]))).size,
+    slaves: topology.mounts.filter((m) => m.master !== null).length,
+    stacked: topology.mounts.filter((m) => m.parent !== null && byId.get(m.parent)!.mountPoint === m.mountPoint).length,
+  };
+}
 
 function attempt(body: () => { mounts: number; mountCalls: number }): Outcome {
   try {
@@ -25,7 +39,7 @@ function attempt(body: () => { mounts: number; mountCalls: number }): Outcome {
 const scenarios = JSON.parse(await readStdin()) as Record<string, string>;
 const results = await withScratch((dir) => {
   const ns = new KernelNamespace();
-  const out: Record<string, { failures: string[]; kernel: Outcome; model: Outcome; modelToModel: Outcome }> = {};
+  const out: Record<string, { failures: string[]; shape: Shape; kernel: Outcome; model: Outcome; modelToModel: Outcome }> = {};
   for (const [name, script] of Object.entries(scenarios)) {
     const [source, into, staging] = ['source', 'into', 'staging'].map((part) => join(dir, name, part)) as [string, string, string];
     ns.mkdir(source, { recursive: true });
@@ -54,7 +68,7 @@ const results = await withScratch((dir) => {
       const { counts: { mountCalls } } = restore(copy, modelTopology, { into, staging });
       return { mounts: modelTopology.mounts.length, mountCalls };
     });
-    out[name] = { failures: built.failures.map((f) => `line ${f.line}: ${f.message}`), kernel, model, modelToModel };
+    out[name] = { failures: built.failures.map((f) => `line ${f.line}: ${f.message}`), shape: shapeOf(topology), kernel, model, modelToModel };
   }
   return out;
 });
