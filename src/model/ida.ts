@@ -8,8 +8,18 @@ export class Ida {
   /** Freed ids, a binary min-heap. */
   private readonly freed: number[] = [];
 
-  constructor(min: number) {
+  constructor(private readonly min: number) {
     this.next = min;
+  }
+
+  /** The ids handed out so far, in use or freed: [min, next). */
+  get range(): { min: number; next: number } {
+    return { min: this.min, next: this.next };
+  }
+
+  /** The ids freed and not handed out again (for the invariant checker). */
+  freeIds(): readonly number[] {
+    return this.freed;
   }
 
   /** ida_alloc_min(): the smallest free id. */

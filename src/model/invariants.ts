@@ -1,10 +1,13 @@
 // assertInvariants(): the invariants written on the model's types (types.ts), checked over a whole
-// namespace. O(mounts); for tests, which run it after every operation.
+// namespace: the table, the tree (every parent live), peer groups (one superblock, one master),
+// slave lists (no cycles: masters form a forest over groups), superblock counts, and ids unique and
+// smallest-free. O(mounts); for tests, which run it after every operation.
 import { InvariantError } from '../errors.js';
 import { isSubdir } from './dcache.js';
 import { childrenOf, ringOf, slavesOf } from './lists.js';
 import type { ModelNamespace } from './model-namespace.js';
-import { isNew, isShared, isSlave, isUnbindable, peers } from './predicates.js';
+import type { Ida } from './ida.js';
+import { hasSlaves, isNew, isPrivate, isShared, isSlave, isUnbindable, peers } from './predicates.js';
 import type { MntNamespace, Mount, Superblock } from './types.js';
 
 function check(condition: boolean, message: () => string): asserts condition {
@@ -13,19 +16,16 @@ function check(condition: boolean, message: () => string): asserts condition {
 
 const name = (m: Mount): string => `mount ${m.id}`;
 
-/** The table: attached mounts only, ordered by creation, ids unique; the root has no parent. */
+/** The table: attached mounts only, ordered by creation; the root has no parent. */
 function checkTable(ns: MntNamespace): void {
   check(ns.mounts.has(ns.root) && ns.root.parent === null, () => 'the namespace root is not a parentless mount of the table');
-  const ids = new Set<number>();
   let lastUnique = 0;
   for (const m of ns.mounts) {
     check(m.attached, () => `${name(m)} is in the table but not attached`);
     check(m.uniqueId > lastUnique, () => `${name(m)} is out of creation order in the table`);
-    check(!ids.has(m.id), () => `mount id ${m.id} is used twice`);
     check(!m.umounting && !m.marked && !m.candidate, () => `${name(m)} kept a transient mark`);
     check(m.root.sb === m.sb, () => `${name(m)}'s root is not in its superblock`);
     lastUnique = m.uniqueId;
-    ids.add(m.id);
   }
 }
 
@@ -120,16 +120,53 @@ function checkMasterForest(ns: MntNamespace): void {
   }
 }
 
-/** Superblocks: they count their mounts in the namespace (and pinned ones out of it); device minors are unique. */
-function checkSuperblocks(ns: MntNamespace): void {
-  const mountsOf = new Map<Superblock, number>();
-  for (const m of ns.mounts) mountsOf.set(m.sb, (mountsOf.get(m.sb) ?? 0) + 1);
-  const minors = new Set<number>();
-  for (const [sb, count] of mountsOf) {
-    check(sb.mountCount >= count, () => `superblock 0:${sb.minor} counts ${sb.mountCount} mounts, ${count} are in the namespace`);
-    check(!minors.has(sb.minor), () => `device 0:${sb.minor} is used by two superblocks`);
-    minors.add(sb.minor);
+/** The live mounts: in the namespace, or out of it and held by a pin. */
+function liveMounts(ns: MntNamespace): Set<Mount> {
+  const live = new Set(ns.mounts);
+  for (const m of ns.pinned) {
+    check(m.pins > 0, () => `${name(m)} is on the pinned list without pins`);
+    check(m.attached || (m.parent === null && isPrivate(m) && !hasSlaves(m)), () => `${name(m)} is out of the namespace but still hangs from a parent or propagates`);
+    live.add(m);
   }
+  return live;
+}
+
+/** Superblocks: each counts exactly its live mounts. */
+function checkSuperblocks(live: ReadonlySet<Mount>): void {
+  const mountsOf = new Map<Superblock, number>();
+  for (const m of live) mountsOf.set(m.sb, (mountsOf.get(m.sb) ?? 0) + 1);
+  for (const [sb, count] of mountsOf) {
+    check(sb.mountCount === count, () => `superblock 0:${sb.minor} counts ${sb.mountCount} mounts, ${count} are live`);
+  }
+}
+
+/** An allocator holds exactly the ids in use, each once: the next it hands out is the smallest free one. */
+function checkIda(what: string, ida: Ida, used: ReadonlyMap<number, unknown>): void {
+  const { min, next } = ida.range;
+  const free = new Set(ida.freeIds());
+  check(free.size === ida.freeIds().length, () => `a ${what} is free twice`);
+  for (const id of used.keys()) {
+    check(id >= min && id < next && !free.has(id), () => `${what} ${id} is in use but the allocator has it free or never handed it out`);
+  }
+  check(used.size + free.size === next - min, () => `${used.size} ${what}s in use and ${free.size} free, but ${next - min} were handed out`);
+}
+
+/** Ids: mount ids, peer-group ids and device minors unique among the live mounts, and the allocators holding exactly those. */
+function checkIds(ns: MntNamespace, live: ReadonlySet<Mount>): void {
+  const mountIds = new Map<number, Mount>();
+  const groupIds = new Map<number, Mount>();
+  const minors = new Map<number, Superblock>();
+  for (const m of live) {
+    check(!mountIds.has(m.id), () => `mount id ${m.id} is used twice`);
+    mountIds.set(m.id, m);
+    if (m.groupId !== 0) groupIds.set(m.groupId, m);
+    const owner = minors.get(m.sb.minor);
+    check(owner === undefined || owner === m.sb, () => `device 0:${m.sb.minor} is used by two superblocks`);
+    minors.set(m.sb.minor, m.sb);
+  }
+  checkIda('mount id', ns.mountIds, mountIds);
+  checkIda('peer-group id', ns.groupIds, groupIds);
+  checkIda('device minor', ns.deviceMinors, minors);
 }
 
 /** Throws InvariantError when the model's state breaks an invariant stated on its types. */
@@ -139,5 +176,7 @@ export function assertInvariants(namespace: ModelNamespace): void {
   checkTree(ns);
   checkPeerGroups(ns);
   checkSlaves(ns);
-  checkSuperblocks(ns);
+  const live = liveMounts(ns);
+  checkSuperblocks(live);
+  checkIds(ns, live);
 }

@@ -149,7 +149,10 @@ export const DEFAULT_MOUNT_MAX = 100000;
 /**
  * A mount namespace with the kernel's global id allocators.
  * Invariants: mounts holds exactly the attached mounts, in uniqueId order; root is attached and
- * has no parent; mount ids, group ids and device minors in use are unique.
+ * has no parent; pinned holds exactly the mounts with pins. The live mounts (mounts and pinned)
+ * have unique ids, and each allocator holds exactly the ids in use: mount ids of live mounts,
+ * group ids of their peer groups, device minors of their superblocks; every other id below its
+ * high-water mark is free, so the next allocation is the smallest free id.
  */
 export class MntNamespace {
   /** ns->mounts, the rb-tree by mnt_id_unique: insertion order is creation order. */
@@ -198,14 +201,18 @@ export class MntNamespace {
     if (--mount.sb.mountCount === 0) this.deviceMinors.free(mount.sb.minor);
   }
 
+  /** The mounts pins hold: live even when out of the namespace (their ids and superblocks stay taken). */
+  readonly pinned = new Set<Mount>();
+
   /** mntget() for a pin. */
   mntget(mount: Mount): void {
     mount.pins++;
+    this.pinned.add(mount);
   }
 
   /** mntput() of a pin. */
   mntput(mount: Mount): void {
-    mount.pins--;
+    if (--mount.pins === 0) this.pinned.delete(mount);
     this.freeIfUnused(mount);
   }
 

@@ -17,8 +17,8 @@ import { release } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { KernelVersion } from '../../src/model/index.js';
 import type { SetGroupMethod } from '../../src/set-group.js';
-import { scenarioArbitrary, scenarioOfSeed, type GeneratorOptions, type Scenario } from './generator.js';
-import { DifferentialRunner, shrinkScenario, type Finding, type Verdict } from './runner.js';
+import { operationKind, scenarioArbitrary, scenarioOfSeed, type GeneratorOptions, type Scenario } from './generator.js';
+import { describeFinding, DifferentialRunner, findingsOf, shrinkScenario, type Finding } from './runner.js';
 import { runningKernelVersion } from './sides.js';
 
 const { values } = parseArgs({
@@ -81,11 +81,6 @@ const totals = { runs: 0, skipped: 0, ops: 0, divergences: 0, violations: 0, mod
 /** Per kind of operation, how often each outcome ('ok' or an errno) came up on the kernel. */
 const outcomes = new Map<string, Map<string, number>>();
 
-/** The kind of operation of a line: its command and flags, without paths and sources. */
-function operationKind(line: string): string {
-  return line.replace(/ -t (\S+)( -o \S+)? \S+/, ' -t $1$2').split(' ').filter((word) => word === 'mount' || word === 'umount' || word === 'mkdir' || word.startsWith('-') || /^(tmpfs|ramfs|nosuchfs|ro)$/.test(word)).join(' ');
-}
-
 function countOutcomes(scenario: Scenario, codes: readonly (string | undefined)[]): void {
   codes.forEach((code, i) => {
     const kind = operationKind(scenario[i]!);
@@ -99,13 +94,6 @@ function print(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-const indent = (text: string): string => text.replace(/^/gm, '    ');
-
-/** The findings of a verdict, divergence first. */
-function findingsOf(verdict: Verdict): Finding[] {
-  return [verdict.divergence, verdict.violation].filter((f): f is Finding => f !== undefined);
-}
-
 /** Prints a finding with the smallest scenario that still shows one of its kind. */
 async function report(found: Finding, scenario: Scenario, seedOfRun: number): Promise<void> {
   let minimal = scenario;
@@ -115,11 +103,8 @@ async function report(found: Finding, scenario: Scenario, seedOfRun: number): Pr
     minimal = await shrinkScenario(arbitrary, scenario, async (candidate) => findingsOf(await runner.check(candidate)).some((f) => f.kind === found.kind));
     shown = findingsOf(await runner.check(minimal)).find((f) => f.kind === found.kind) ?? found;
   }
-  const what = found.kind === 'divergence' ? 'divergence' : 'invariant violation';
-  print(`\n${what} (run seed ${seedOfRun}; replay: --run-seed ${seedOfRun}), ${minimal === scenario ? 'not shrunk' : `shrunk from ${scenario.length} lines`}:`);
-  print(indent(minimal.join('\n')));
-  print(`  after line ${shown.line} (${shown.text}):`);
-  print(indent(shown.detail));
+  const shrunk = minimal === scenario ? 'not shrunk' : `shrunk from ${scenario.length} lines`;
+  print(`\n${describeFinding(minimal, shown, `run seed ${seedOfRun}, replay with --run-seed ${seedOfRun}; ${shrunk}`)}`);
 }
 
 async function runOne(seedOfRun: number): Promise<void> {

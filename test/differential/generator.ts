@@ -37,6 +37,13 @@ export function scenarioText(scenario: Scenario): string {
   return scenario.join('\n');
 }
 
+/** The kind of operation of a line: its command, flags and fs type, without paths and sources ("mount -t tmpfs -o ro"). */
+export function operationKind(line: string): string {
+  const words = line.split(' ');
+  const kind = words.filter((word, i) => i === 0 || word.startsWith('-') || words[i - 1] === '-t' || words[i - 1] === '-o');
+  return kind.join(' ');
+}
+
 /** Directory names: few, so that paths meet. */
 const NAMES = ['a', 'b', 'c'];
 /** Deepest directory the generator creates or names (a/b/c). */

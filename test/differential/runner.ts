@@ -122,6 +122,19 @@ export function firstDivergence(lines: readonly Line[], kernel: readonly StepSta
   return undefined;
 }
 
+/** The findings of a verdict, divergence first. */
+export function findingsOf(verdict: Verdict): Finding[] {
+  return [verdict.divergence, verdict.violation].filter((f): f is Finding => f !== undefined);
+}
+
+const indent = (text: string): string => text.replace(/^/gm, '    ');
+
+/** A finding as a report: what it is, the scenario (ready to paste into a regression test), where and how the sides part. */
+export function describeFinding(scenario: Scenario, found: Finding, note: string): string {
+  const what = found.kind === 'divergence' ? 'divergence between the kernel and the model' : 'model invariant violation';
+  return [`${what} (${note}):`, indent(scenarioText(scenario)), `  after line ${found.line} (${found.text}):`, indent(found.detail)].join('\n');
+}
+
 /** Milliseconds `body` takes. */
 function timed(body: () => void): number {
   const start = performance.now();

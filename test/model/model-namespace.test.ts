@@ -71,6 +71,31 @@ describe('the model on its own', () => {
     expect(() => assertInvariants(ns)).toThrow(InvariantError);
   });
 
+  it('does assertInvariants catch a mount id the allocator would hand out again?', () => {
+    const ns = sharedWithPeerAndSlave();
+    ns.state.mountIds.free(mountOf(ns, '/b').id);
+    expect(() => assertInvariants(ns)).toThrow(/mount id \d+ is in use but the allocator has it free/);
+  });
+
+  it('does assertInvariants catch a freed peer-group id that is not free, so it would not be the smallest?', () => {
+    const ns = sharedWithPeerAndSlave();
+    ns.state.groupIds.alloc();
+    expect(() => assertInvariants(ns)).toThrow(/peer-group ids in use and 0 free, but 2 were handed out/);
+  });
+
+  it('does assertInvariants catch a superblock that miscounts its mounts?', () => {
+    const ns = sharedWithPeerAndSlave();
+    mountOf(ns, '/a').sb.mountCount++;
+    expect(() => assertInvariants(ns)).toThrow(/counts 4 mounts, 3 are live/);
+  });
+
+  it('does assertInvariants count a pinned mount out of the namespace as live?', () => {
+    const ns = sharedWithPeerAndSlave();
+    ns.pin('/b');
+    ns.umount('/b', { lazy: true });
+    expect(() => assertInvariants(ns)).not.toThrow();
+  });
+
   it('do errors carry the syscall, paths and errno the kernel backend would report?', () => {
     const ns = sharedWithPeerAndSlave();
     const bind = () => ns.bind('/missing', '/b');

@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { normalize, parse, render } from '../../src/mountinfo/index.js';
 import { assertInvariants } from '../../src/model/index.js';
+import { MODEL_DIR } from '../differential/sides.js';
 import { kernelSuite, kernelUnavailable, runChild } from '../support/kernel.js';
 import { expectSameOutcome, modelNamespace, runOnModel } from './support/differential.js';
 import { pinScenarios, runPinScenario } from './support/pin-scenarios.js';
@@ -14,8 +15,6 @@ interface KernelRun {
   results: string[];
   mountinfo: string;
 }
-
-const MODEL_DIR = '/tmp/mount-set-group-model/1';
 
 describe.skipIf(kernelUnavailable)(kernelSuite('pins on the kernel and the model'), () => {
   let kernel: KernelRun[] = [];

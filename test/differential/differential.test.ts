@@ -1,0 +1,53 @@
+// The fixed-seed batch of random scenarios (generator.ts) on the kernel and the model, compared
+// after every line (runner.ts): the same outcome for each line, the same normalized mountinfo, and
+// the model's invariants after every operation. fast-check shrinks a failure to a minimal scenario,
+// which the failure message shows ready to paste into test/model/regressions.test.ts. More runs and
+// other seeds: `npm run fuzz -- --runs N --seed S`.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelSuite, kernelUnavailable, testMethod } from '../support/kernel.js';
+import { operationKind, scenarioArbitrary, type GeneratorOptions } from './generator.js';
+import { describeFinding, DifferentialRunner, findingsOf } from './runner.js';
+import { runningKernelVersion } from './sides.js';
+
+const generator: GeneratorOptions = { minOps: 20, maxOps: 60, model: { kernel: runningKernelVersion } };
+const seeds = [1, 2, 3, 4, 5];
+const runsPerSeed = 100;
+
+describe.skipIf(kernelUnavailable)(kernelSuite(`random scenarios on the kernel and the model (${runningKernelVersion})`), () => {
+  let runner: DifferentialRunner;
+  /** Per kind of operation, the outcomes seen on the kernel ('ok' or an errno). */
+  const outcomes = new Map<string, Set<string>>();
+
+  beforeAll(() => {
+    runner = new DifferentialRunner({ model: generator.model, setGroupMethod: testMethod });
+  });
+  afterAll(() => runner?.close());
+
+  for (const seed of seeds) {
+    it(`do ${runsPerSeed} random scenarios of ${generator.minOps} to ${generator.maxOps} operations (seed ${seed}) agree after every line, the model's invariants holding?`, async () => {
+      const agree = fc.asyncProperty(scenarioArbitrary(generator), async (scenario) => {
+        const verdict = await runner.check(scenario);
+        const found = findingsOf(verdict)[0];
+        if (found !== undefined) throw new Error(describeFinding(scenario, found, `seed ${seed}`));
+        verdict.kernelCodes.forEach((code, i) => {
+          const kind = operationKind(scenario[i]!);
+          outcomes.set(kind, (outcomes.get(kind) ?? new Set()).add(code ?? 'ok'));
+        });
+      });
+      await fc.assert(agree, { seed, numRuns: runsPerSeed });
+    });
+  }
+
+  it('do the scenarios make every operation both succeed and fail?', () => {
+    const operations = ['mkdir', 'mount -t tmpfs', 'mount --bind', 'mount --rbind', 'mount --move', 'umount', 'umount -l'];
+    const propagation = ['shared', 'slave', 'private', 'unbindable'].flatMap((type) => [`mount --make-${type}`, `mount --make-r${type}`]);
+    for (const kind of [...operations, ...propagation, 'mount --set-group']) {
+      const seen = outcomes.get(kind) ?? new Set();
+      expect(seen.has('ok'), `${kind} succeeded somewhere`).toBe(true);
+      expect(seen.size, `${kind} failed somewhere (${[...seen].join(', ')})`).toBeGreaterThan(1);
+    }
+    expect(outcomes.get('umount'), 'umount was refused as busy').toContain('EBUSY');
+    expect(outcomes.get('mkdir'), 'mkdir met a read-only superblock').toContain('EROFS');
+  });
+});

@@ -1,0 +1,19 @@
+// Divergences the random differential scenarios found (test/differential), each kept as the minimal
+// scenario the shrinker reported, run on the kernel and on the model: the kernel's outcome is the
+// expected one, and the lines it refuses are stated. A scenario that only shows under one kernel's
+// behaviour says which; on the other it still has to agree.
+import { describe } from 'vitest';
+import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { agreementSuite, script } from './support/agree.js';
+
+describe.skipIf(kernelUnavailable)(kernelSuite('divergences found by random scenarios, on the kernel and the model'), () => {
+  const agrees = agreementSuite();
+
+  // Found on 6.18: the model let mkdir create directories on a superblock mounted with "-o ro".
+  agrees('is mkdir on a tmpfs mounted read-only refused with EROFS?', script('mkdir b', 'mount -t tmpfs -o ro t2 b', 'mkdir b/b'), { fails: { 3: 'EROFS' } });
+  agrees(
+    'does mkdir -p on a read-only tmpfs fail as Node reports it (ENOENT, from its stat after the refused mkdir)?',
+    script('mkdir a', 'mount -t tmpfs -o ro t1 a', 'mkdir -p a/c/c', 'mkdir -p a'),
+    { fails: { 3: 'ENOENT' } },
+  );
+});
