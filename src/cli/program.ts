@@ -12,7 +12,7 @@ import { restoreCommand } from './commands/restore.js';
 import { setCommand } from './commands/set.js';
 import { showCommand } from './commands/show.js';
 import { vmCommand } from './commands/vm.js';
-import { report } from './report.js';
+import { report, singleLine } from './report.js';
 
 function commandPath(command: Command): string {
   const names: string[] = [];
@@ -30,7 +30,7 @@ function configureTree(command: Command, json: boolean): void {
     .exitOverride()
     .configureOutput({
       outputError: (message, write) => {
-        if (!json) write(`${message.trim().replace(/^error: /, `${commandPath(command)}: `)} (see ${commandPath(command)} --help)\n`);
+        if (!json) write(`${singleLine(message.trim().replace(/^error: /, `${commandPath(command)}: `))} (see ${commandPath(command)} --help)\n`);
       },
     });
   for (const sub of command.commands) configureTree(sub, json);

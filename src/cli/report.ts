@@ -32,9 +32,14 @@ function commanderFields(error: CommanderError): Record<string, unknown> {
   return { name: 'UsageError', code: error.code, message: error.message.replace(/^error: /, '') };
 }
 
+/** `text` on one line: line breaks in it (a path, a JSON parser's excerpt of the input) written as \\n and \\r. */
+export function singleLine(text: string): string {
+  return text.replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
 function oneLine(error: Error): string {
   const reason = error instanceof MountError && error.reason ? `: ${error.reason}` : '';
-  return `mount-set-group: ${error.message}${reason}`;
+  return singleLine(`mount-set-group: ${error.message}${reason}`);
 }
 
 /** Help asked for is a success; help shown because no command was given is a wrong command line. */
@@ -66,7 +71,7 @@ export function report(error: unknown, options: ReportOptions): number {
   if (options.json) {
     process.stderr.write(`${JSON.stringify({ error: errorFields(err) })}\n`);
   } else {
-    process.stderr.write(`${known ? oneLine(err) : `mount-set-group: internal error: ${err.message} (run with --debug for the stack trace)`}\n`);
+    process.stderr.write(`${known ? oneLine(err) : singleLine(`mount-set-group: internal error: ${err.message} (run with --debug for the stack trace)`)}\n`);
   }
   if (options.debug && err.stack) process.stderr.write(`${err.stack}\n`);
   return status;
