@@ -113,6 +113,8 @@ describe('the outcome reporter and its judge, on a real vitest run', () => {
     const problems = innerProblems(outcome);
     expect(problems).toHaveLength(5);
     expect(problems[0]).toMatch(/^failed: test\/vm\/fixtures\/outcomes\.fixture\.ts > plain > fails an assertion\n.*expected 'ENOENT' to be 'EBADF'/s);
+    expect(problems[0]).toMatch(/at .*\/outcomes\.fixture\.ts:\d+:\d+/);
+    expect(problems[0]).not.toMatch(/node_modules|<anonymous>/);
     expect(problems.slice(1, 3)).toEqual([
       'skipped: test/vm/fixtures/outcomes.fixture.ts > plain > is skipped',
       'skipped: test/vm/fixtures/outcomes.fixture.ts > setup > never runs',

@@ -30,9 +30,10 @@ export interface InnerOutcome {
   errors: InnerError[];
 }
 
-/** An error as text: its stack (or name and message) cut to a few lines, and the expected/actual diff when there is one. */
+/** An error as text: its stack (or name and message) without vitest's own frames, and the expected/actual diff when there is one. */
 function errorText(error: ReportedError): string {
-  const head = (error.stack ?? `${error.name}: ${error.message}`).split('\n').slice(0, 8).join('\n');
+  const lines = (error.stack ?? `${error.name}: ${error.message}`).split('\n');
+  const head = lines.filter((line) => !/^\s+at .*(?:\/node_modules\/|<anonymous>)/.test(line)).slice(0, 8).join('\n');
   return error.diff ? `${head}\n${error.diff}` : head;
 }
 
