@@ -6,9 +6,10 @@
 // A job's command finds the file for its result in $MOUNT_SET_GROUP_VM_RESULT (from a guest script:
 // writeResult() in ./guest/result.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
 import { runInVm } from '../../src/vm/run.js';
 import { dmesgProblems } from './dmesg.js';
@@ -17,6 +18,12 @@ import { collector } from './helpers.js';
 
 /** The project root: the guest's working directory, read-only there. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The argv that runs a TypeScript module of this project with Node and tsx (a guest script under ./guest/, the CLI). */
+export function tsxCommand(module: URL, args: readonly string[] = []): string[] {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return [process.execPath, '--import', tsx, fileURLToPath(module), ...args];
+}
 
 export interface GuestJobOptions {
   kernel: string;

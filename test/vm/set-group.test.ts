@@ -2,19 +2,19 @@
 // mount into the source's peer group, the side-effect-free probe gives ENOENT, and every
 // combination with another command flag gives EINVAL.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/vm/host.js';
 import { runInVm } from '../../src/vm/run.js';
+import { expectCompleted, runGuestJob, tsxCommand } from './guest-job.js';
 import { collector, kernelOrSkip } from './helpers.js';
 
 const kernel = kernelOrSkip('MS_SET_GROUP VM tests');
 const BOOT_BUDGET_MS = 90_000;
 const CHECK_SOURCE = fileURLToPath(new URL('./set-group-check.c', import.meta.url));
-const ADDON = fileURLToPath(new URL('../../build/Release/mount_set_group.node', import.meta.url));
 const ENOENT = -2;
 const EINVAL = -22;
 
@@ -98,35 +98,16 @@ describe.skipIf(!kernel || !gccOrSkip())('mount(2) MS_SET_GROUP in the patched g
   });
 });
 
-/** True when the addon is built; otherwise says why the addon suite skips. */
-function addonOrSkip(): boolean {
-  if (existsSync(ADDON)) return true;
-  if (kernel) console.warn(`skipping the Node addon VM test: ${ADDON} is not built (npm run build:native)`);
-  return false;
-}
-
-describe.skipIf(!kernel || !addonOrSkip())('mount(2) MS_SET_GROUP in the patched guest (Node addon)', () => {
+describe.skipIf(!kernel)('mount(2) MS_SET_GROUP in the patched guest (Node addon)', () => {
   it('mountSetGroup(A, B) makes B a peer of A, and the probe gives ENOENT', async () => {
-    const script = `
-      const a = require(${JSON.stringify(ADDON)});
-      const fs = require('fs');
-      const MS_BIND = 4096, MS_PRIVATE = 1 << 18, MS_SHARED = 1 << 20;
-      for (const d of ['/tmp/n/a', '/tmp/n/b']) fs.mkdirSync(d, { recursive: true });
-      const steps = [a.mount('n', '/tmp/n/a', 'tmpfs', 0, null), a.mount(null, '/tmp/n/a', null, MS_SHARED, null),
-        a.mount('/tmp/n/a', '/tmp/n/b', null, MS_BIND, null), a.mount(null, '/tmp/n/b', null, MS_PRIVATE, null)];
-      const setGroup = a.mountSetGroup('/tmp/n/a', '/tmp/n/b');
-      const probe = a.mountSetGroup('/nonexistent', '/');
-      const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\\n').filter((l) => l.includes(' /tmp/n/'));
-      console.log(JSON.stringify({ steps, setGroup, probe, mountinfo: mountinfo.join('\\n') }));`;
-    const out = collector();
-    const result = await runInVm({ kernel, command: ['node', '-e', script], stdout: out.stream, timeout: BOOT_BUDGET_MS });
-    expect(result.status).toBe(0);
-    const got = JSON.parse(out.text()) as { steps: number[]; setGroup: number; probe: number; mountinfo: string };
+    type Report = { loadedFrom: string; steps: number[]; setGroup: number; probe: number; mountinfo: string[] };
+    const job = await runGuestJob<Report>({ kernel: kernel!, command: tsxCommand(new URL('./guest/addon-set-group.ts', import.meta.url)), timeout: BOOT_BUDGET_MS });
+    const got = expectCompleted(job);
+    expect(got.loadedFrom).toMatch(/\/(build\/Release|prebuilds\/linux-x64)\/[^/]+\.node$/);
     expect(got.steps).toEqual([0, 0, 0, 0]);
     expect(got.setGroup).toBe(0);
     expect(got.probe).toBe(ENOENT);
-    const mountinfo = got.mountinfo.split('\n');
-    expect(propagation(mountinfo, '/tmp/n/a')).toMatch(/^shared:\d+$/);
-    expect(propagation(mountinfo, '/tmp/n/b')).toBe(propagation(mountinfo, '/tmp/n/a'));
-  }, BOOT_BUDGET_MS);
+    expect(propagation(got.mountinfo, '/tmp/n/a')).toMatch(/^shared:\d+$/);
+    expect(propagation(got.mountinfo, '/tmp/n/b')).toBe(propagation(got.mountinfo, '/tmp/n/a'));
+  }, BOOT_BUDGET_MS + 30_000);
 });
