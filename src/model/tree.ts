@@ -25,14 +25,14 @@ export function* mountTree(root: Mount): Generator<Mount> {
   for (let m: Mount | null = root; m !== null; m = nextMnt(m, root)) yield m;
 }
 
-/** __lookup_mnt(): the mount hashed at `dentry` of `parent`, if any. */
+/** __lookup_mnt(): the mount hashed last at `dentry` of `parent`, if any. */
 export function lookupMnt(parent: Mount, dentry: Dentry): Mount | undefined {
-  return parent.hashed.get(dentry);
+  return parent.hashed.get(dentry)?.at(-1);
 }
 
 /** ->overmount: the mount that covers the root of `m`, if any. */
 export function overmount(m: Mount): Mount | undefined {
-  return m.hashed.get(m.root);
+  return lookupMnt(m, m.root);
 }
 
 /** topmost_overmount(): the top of the stack of mounts on the root of `m` (`m` itself if none). */
@@ -56,7 +56,10 @@ export function mntSetMountpoint(parent: Mount, mountpoint: Dentry, child: Mount
 
 /** make_visible(): hash `m` at its mountpoint and append it to its parent's child list. */
 export function makeVisible(m: Mount): void {
-  m.parent!.hashed.set(m.mountpoint!, m);
+  const hashed = m.parent!.hashed;
+  const at = hashed.get(m.mountpoint!);
+  if (at === undefined) hashed.set(m.mountpoint!, [m]);
+  else at.push(m);
   addChildTail(m.parent!, m);
 }
 
@@ -76,10 +79,12 @@ export function hideFromParent(m: Mount): void {
   if (isOnChildList(m)) deleteChild(m.parent!, m);
 }
 
-/** Unhash `m` from its mountpoint, unless another mount has taken the slot meanwhile (reparent()). */
+/** Unhash `m` from its mountpoint (where reparent() may have hashed another meanwhile). */
 function unhash(m: Mount): void {
-  const parent = m.parent!;
-  if (parent.hashed.get(m.mountpoint!) === m) parent.hashed.delete(m.mountpoint!);
+  const hashed = m.parent!.hashed;
+  const at = hashed.get(m.mountpoint!)!;
+  if (at.length === 1) hashed.delete(m.mountpoint!);
+  else at.splice(at.indexOf(m), 1);
 }
 
 /** umount_mnt(): `m` leaves its parent entirely and has no parent any more. */

@@ -62,8 +62,9 @@ export interface Path {
  * Invariants between operations (assertInvariants):
  * - tree: parent is null iff this is the namespace root; mountpoint !== null iff parent !== null;
  *   mountpoint.sb === parent.sb and mountpoint lies under parent.root; this is in parent's child
- *   list exactly once and parent.hashed.get(mountpoint) === this (one mount per parent and
- *   mountpoint: a new mount goes on top of, or is tucked under, what is there).
+ *   list exactly once and in parent.hashed at its mountpoint. One mount per parent and mountpoint
+ *   (a new mount goes on top of, or is tucked under, what is there), except under 6.12, whose
+ *   restore_mounts() can slide two covers down onto one mountpoint.
  * - namespace: attached is true for every mount reachable from the root and for no other;
  *   umounting, marked and candidate are false. (During umount_tree() the victims leave the
  *   table first and stay attached until the end, as the kernel clears mnt_ns last.)
@@ -87,8 +88,11 @@ export class Mount {
   /** mnt_child: this mount's neighbours in parent's child list. */
   nextSibling: Mount | null = null;
   prevSibling: Mount | null = null;
-  /** The mount hash restricted to this parent: which child covers a dentry (__lookup_mnt). */
-  readonly hashed = new Map<Dentry, Mount>();
+  /**
+   * The mount hash restricted to this parent: the children on each dentry, in the order they were
+   * hashed; __lookup_mnt() finds the last (hlist_add_head() puts the newest first in the chain).
+   */
+  readonly hashed = new Map<Dentry, Mount[]>();
 
   /** mnt_group_id: the peer group, 0 for none. Allocated smallest-free (mnt_group_ida). */
   groupId = 0;
