@@ -1,129 +1,78 @@
-// Micro-benchmark: parse() on a 20,021-line mountinfo, against `findmnt -r -F FILE` and the pure-JS
-// parser of @stroncium/procfs on the same text, in the same run. Prints times and ratios; asserts
-// nothing about timing.
-//
-//   npx tsx bench/mountinfo-parse.ts [MOUNTINFO_FILE]
-//
-// @stroncium/procfs is looked up from this project, then from $PROCFS_BENCH_DIR (default
-// /tmp/procfs-bench, made by `npm init -y && npm i @stroncium/procfs`); without it, that row is skipped.
-//
-// findmnt is a separate process, so its time includes exec, reading the file and printing. Two
-// rows keep the comparison honest: findmnt on the file, and findmnt on a one-line file (its start-up
-// cost); their difference is findmnt's own parse-and-print time for the extra lines.
+// Row 4: parsing a real 20,000-line mountinfo — made by the kernel in a child with a private mount
+// namespace of its own (bench/children/mountinfo.ts) — with parse()/parseFile(), against
+// `findmnt -r -F FILE` and the pure-JS parser of @stroncium/procfs on the same file, in alternating
+// rounds. findmnt is a process: its time includes exec, reading and printing; a second findmnt
+// contender on a one-line file measures that start-up, so its parse-and-print work can be told apart.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { runPrivateSync } from '../src/kernel/child.js';
 import { parse } from '../src/mountinfo/parse.js';
 import { parseFile } from '../src/mountinfo/read.js';
+import { alternate, formatNs, medians, timeMs, type BenchRow } from './stats.js';
 
-const IN_PROCESS_RUNS = 50;
-const FINDMNT_RUNS = 15;
-const defaultFixture = new URL('../test/mountinfo/fixtures/host-20k-mounts.txt.gz', import.meta.url);
+type ProcfsParser = (text: string) => unknown[];
 
-interface Timing {
-  median: number;
-  min: number;
+/** Writes a real mountinfo with `binds` bind mounts beyond the host's to `path`. */
+function generateMountinfo(binds: number, path: string): void {
+  const child = runPrivateSync(new URL('./children/mountinfo.ts', import.meta.url), [String(binds), path], { timeout: 600_000 });
+  if (child.status !== 0) throw new Error(`generating mountinfo failed: ${child.stderr}`);
 }
 
-/** The mountinfo text to parse: the file named on the command line, or the 20k fixture. */
-function loadText(): string {
-  const path = process.argv[2];
-  if (path !== undefined) return readFileSync(path, 'utf8');
-  return gunzipSync(readFileSync(defaultFixture)).toString('utf8');
+function procfsParser(): ProcfsParser {
+  const parsers = createRequire(import.meta.url)('@stroncium/procfs/lib/parsers.js') as { processMountinfo: ProcfsParser };
+  return parsers.processMountinfo;
 }
 
-/** Median and minimum wall time of `runs` calls of `work`, in ms. */
-function time(runs: number, work: () => unknown): Timing {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    work();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(runs / 2)]!, min: samples[0]! };
-}
-
-/** The procfs mountinfo parser, or undefined when the package is not installed anywhere we look. */
-function loadProcfsParser(): ((text: string) => unknown[]) | undefined {
-  const places = [import.meta.url, join(process.env.PROCFS_BENCH_DIR ?? '/tmp/procfs-bench', 'package.json')];
-  for (const place of places) {
-    try {
-      const parsers = createRequire(place)('@stroncium/procfs/lib/parsers.js') as { processMountinfo: (t: string) => unknown[] };
-      return parsers.processMountinfo;
-    } catch {
-      // not installed there; try the next place
-    }
-  }
-  return undefined;
-}
-
-/** Runs `findmnt -r -F path` once, discarding its output. */
-function runFindmnt(path: string): void {
+function findmnt(path: string): void {
   const child = spawnSync('findmnt', ['-r', '-F', path], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (child.status !== 0) throw new Error(`findmnt failed: ${child.stderr.toString()}`);
 }
 
-/** One row of the report. */
-function row(name: string, t: Timing): void {
-  console.log(`${name.padEnd(44)} ${t.median.toFixed(2).padStart(8)} ms median ${t.min.toFixed(2).padStart(8)} ms min`);
-}
-
-/** "X is N.Nx faster/slower than Y" from medians. */
-function ratio(name: string, ours: Timing, theirs: Timing): void {
-  const r = theirs.median / ours.median;
-  console.log(`${name.padEnd(44)} ${r.toFixed(2)}x (${r >= 1 ? 'ours faster' : 'ours slower'})`);
-}
-
-function main(): void {
-  const text = loadText();
-  const lines = parse(text).length;
-  const dir = mkdtempSync(join(tmpdir(), 'mountinfo-bench-'));
+export function mountinfoParse(binds = 20_000, rounds = 15): BenchRow[] {
+  const dir = mkdtempSync(join(tmpdir(), 'mount-set-group-bench-'));
   try {
     const file = join(dir, 'mountinfo');
     const oneLine = join(dir, 'one-line');
-    writeFileSync(file, text);
+    generateMountinfo(binds, file);
+    const text = readFileSync(file, 'utf8');
     writeFileSync(oneLine, text.slice(0, text.indexOf('\n') + 1));
-    console.log(`mountinfo: ${lines} lines, ${text.length} characters; node ${process.version}\n`);
-
-    const cold = time(1, () => parse(text));
-    time(10, () => parse(text));
-    const ours = time(IN_PROCESS_RUNS, () => parse(text));
-    const oursFile = time(IN_PROCESS_RUNS, () => parseFile(file));
-    row('ours: parse(text), first call (cold JIT)', cold);
-    row('ours: parse(text)', ours);
-    row('ours: parseFile(path) (read + parse)', oursFile);
-
-    runFindmnt(file);
-    const findmnt = time(FINDMNT_RUNS, () => runFindmnt(file));
-    const findmntStart = time(FINDMNT_RUNS, () => runFindmnt(oneLine));
-    const findmntWork: Timing = { median: findmnt.median - findmntStart.median, min: findmnt.min - findmntStart.min };
-    row('findmnt -r -F FILE (process, read, print)', findmnt);
-    row('findmnt -r -F ONE-LINE-FILE (start-up)', findmntStart);
-    row('findmnt: difference (its parse + print)', findmntWork);
-
-    const procfs = loadProcfsParser();
-    let procfsTime: Timing | undefined;
-    if (procfs === undefined) {
-      console.log('@stroncium/procfs: not installed (see the header of this file); skipped');
-    } else {
-      if (procfs(text).length !== lines) throw new Error('@stroncium/procfs parsed a different number of lines');
-      time(10, () => procfs(text));
-      procfsTime = time(IN_PROCESS_RUNS, () => procfs(text));
-      row('@stroncium/procfs processMountinfo(text)', procfsTime);
-    }
-
-    console.log(`\nratios (their median / our median; goal: >= 3x vs findmnt, > 1x vs procfs)`);
-    ratio('findmnt whole run / ours parseFile', oursFile, findmnt);
-    ratio('findmnt whole run / ours parse', ours, findmnt);
-    ratio('findmnt minus start-up / ours parse', ours, findmntWork);
-    if (procfsTime !== undefined) ratio('procfs / ours parse', ours, procfsTime);
+    const lines = parse(text).length;
+    const procfs = procfsParser();
+    if (procfs(text).length !== lines) throw new Error('@stroncium/procfs parsed a different number of lines');
+    const ms = medians(alternate(rounds, {
+      parse: () => timeMs(() => parse(text)),
+      parseFile: () => timeMs(() => parseFile(file)),
+      procfs: () => timeMs(() => procfs(text)),
+      findmnt: () => timeMs(() => findmnt(file)),
+      findmntStart: () => timeMs(() => findmnt(oneLine)),
+    }));
+    const findmntWork = ms.findmnt - ms.findmntStart;
+    const t = (value: number) => formatNs(value * 1e6);
+    return [
+      {
+        name: `mountinfo, ${lines} lines: findmnt -r -F / parseFile()`,
+        value: ms.findmnt / ms.parseFile,
+        unit: 'x',
+        goal: { op: '>=', value: 3 },
+        detail: `${t(ms.findmnt)} vs ${t(ms.parseFile)} (read + parse); a real mountinfo with ${binds} bind mounts, made in a private namespace`,
+      },
+      {
+        name: `mountinfo, ${lines} lines: findmnt without its start-up / parse()`,
+        value: findmntWork / ms.parse,
+        unit: 'x',
+        detail: `${t(findmntWork)} (findmnt on the file ${t(ms.findmnt)} minus on one line ${t(ms.findmntStart)}) vs ${t(ms.parse)}`,
+      },
+      {
+        name: `mountinfo, ${lines} lines: @stroncium/procfs / parse()`,
+        value: ms.procfs / ms.parse,
+        unit: 'x',
+        detail: `${t(ms.procfs)} vs ${t(ms.parse)}, both on the text in memory`,
+      },
+    ];
   } finally {
-    rmSync(dir, { recursive: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
-
-main();

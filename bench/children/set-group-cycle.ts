@@ -1,16 +1,30 @@
 // Bench child (runs under unshare -m --propagation private): times the set-group + make-private
-// cycle through the addon, through the public setGroup(), in C, and by shelling out to mount(8)
-// for the make-private half, in alternating rounds on the same two mounts. Prints JSON.
+// cycle on the same two mounts of a scratch tmpfs — in C, through the raw addon, through
+// src/native/syscalls.ts, through the public setGroup(), with the make-private half shelled out to
+// mount(8) — the same two calls into the floor addon (no syscalls), and the C loop run inside this
+// process through the floor addon, in alternating rounds.
+// Prints each contender's nanoseconds per cycle, one sample per round, as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { withScratch } from '../../src/kernel/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
 import { setGroup } from '../../src/set-group.js';
+import { alternate } from '../stats.js';
 
-const [cProgram, iterationsArg, roundsArg] = process.argv.slice(2) as [string, string, string];
+interface FloorAddon {
+  empty(): void;
+  setGroupShape(from: string, to: string): number;
+  propagationShape(target: string, flags: number): number;
+  cLoop(from: string, to: string, count: number): number;
+}
+
+const [cProgram, floorAddon, iterationsArg, roundsArg] = process.argv.slice(2) as [string, string, string, string];
 const iterations = Number(iterationsArg);
 const rounds = Number(roundsArg);
+/** Cycles per sample when each one spawns mount(8): a few milliseconds each. */
+const SHELL_CYCLES = 40;
 
 function nsPerCycle(cycle: () => void, count = iterations): number {
   const start = process.hrtime.bigint();
@@ -18,35 +32,49 @@ function nsPerCycle(cycle: () => void, count = iterations): number {
   return Number(process.hrtime.bigint() - start) / count;
 }
 
-const result = await withScratch((dir) => {
-  const { MS_BIND, MS_SHARED, MS_PRIVATE } = sys.addon().constants;
+function shellMakePrivate(target: string): void {
+  const child = spawnSync('mount', ['--make-private', target]);
+  if (child.status !== 0) throw new Error(`mount --make-private failed: ${child.stderr.toString()}`);
+}
+
+function measure(dir: string): Record<string, number[]> {
+  const native = sys.addon();
+  const floor = createRequire(import.meta.url)(floorAddon) as FloorAddon;
+  const { MS_BIND, MS_SHARED, MS_PRIVATE } = native.constants;
   const [a, b] = [join(dir, 'a'), join(dir, 'b')];
   mkdirSync(a);
   mkdirSync(b);
   sys.mount('bench', a, 'tmpfs', 0, null);
   sys.mount(a, b, null, MS_BIND, null);
   sys.changePropagation(a, MS_SHARED);
-  const addonCycle = () => {
-    sys.moveMountSetGroup(a, b);
-    sys.changePropagation(b, MS_PRIVATE);
+  const cycles = {
+    c: () => Number(execFileSync(cProgram, [a, b, String(iterations)], { encoding: 'utf8' })),
+    cInNode: () => nsPerCycle(() => {
+      if (floor.cLoop(a, b, iterations) !== 0) throw new Error('the C loop in Node failed');
+    }, 1) / iterations,
+    raw: () => nsPerCycle(() => {
+      native.moveMountSetGroup(a, b);
+      native.changePropagation(b, MS_PRIVATE);
+    }),
+    addon: () => nsPerCycle(() => {
+      sys.moveMountSetGroup(a, b);
+      sys.changePropagation(b, MS_PRIVATE);
+    }),
+    api: () => nsPerCycle(() => {
+      setGroup(a, b, { method: 'move_mount' });
+      sys.changePropagation(b, MS_PRIVATE);
+    }),
+    shell: () => nsPerCycle(() => {
+      sys.moveMountSetGroup(a, b);
+      shellMakePrivate(b);
+    }, SHELL_CYCLES),
+    floor: () => nsPerCycle(() => {
+      floor.setGroupShape(a, b);
+      floor.propagationShape(b, MS_PRIVATE);
+    }),
+    empty: () => nsPerCycle(() => floor.empty()),
   };
-  const apiCycle = () => {
-    setGroup(a, b, { method: 'move_mount' });
-    sys.changePropagation(b, MS_PRIVATE);
-  };
-  const shellCycle = () => {
-    sys.moveMountSetGroup(a, b);
-    spawnSync('mount', ['--make-private', b]);
-  };
-  const c = () => Number(execFileSync(cProgram, [a, b, String(iterations)], { encoding: 'utf8' }));
-  nsPerCycle(addonCycle, 1000); // warm up
-  const samples = { addon: [] as number[], api: [] as number[], c: [] as number[], shell: [] as number[] };
-  for (let round = 0; round < rounds; round++) {
-    samples.c.push(c());
-    samples.addon.push(nsPerCycle(addonCycle));
-    samples.api.push(nsPerCycle(apiCycle));
-    samples.shell.push(nsPerCycle(shellCycle, 50));
-  }
-  return samples;
-});
-process.stdout.write(JSON.stringify(result));
+  return alternate(rounds, cycles);
+}
+
+process.stdout.write(JSON.stringify(await withScratch(measure)));

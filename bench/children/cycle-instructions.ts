@@ -1,0 +1,59 @@
+// Bench child for callgrind (runs under unshare -m --propagation private, itself under valgrind):
+// sets up the set-group cycle's two mounts, then makes WARMUP + MEASURED cycles through the bare
+// addon calls or through the floor addon (bench/c/napi-floor.c), the measured ones between two calls
+// of the floor addon's empty(), where callgrind dumps its counters (--dump-before). Valgrind
+// 3.19 does not know move_mount (429) and answers ENOSYS without entering the kernel; the bare
+// addon call returns -ENOSYS by the same user-space path as a successful call (syscalls.ts would
+// throw a MountError, which is why it is not used here).
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { withScratch } from '../../src/kernel/scratch.js';
+import * as sys from '../../src/native/syscalls.js';
+
+interface FloorAddon {
+  empty(): void;
+  setGroupShape(from: string, to: string): number;
+  propagationShape(target: string, flags: number): number;
+}
+
+const [mode, floorAddon, warmupArg, measuredArg] = process.argv.slice(2) as ['addon' | 'floor', string, string, string];
+const [warmup, measured] = [Number(warmupArg), Number(measuredArg)];
+
+function repeat(cycle: () => void, count: number): void {
+  for (let i = 0; i < count; i++) cycle();
+}
+
+/**
+ * `warmup` cycles, in batches through the function that then makes the `measured` ones between two
+ * calls of the marker callgrind dumps at: optimized by then, not compiled on stack (OSR) mid-stretch.
+ */
+function run(cycle: () => void, marker: () => void): void {
+  for (let batch = 0; batch < 100; batch++) repeat(cycle, warmup / 100);
+  marker();
+  repeat(cycle, measured);
+  marker();
+}
+
+await withScratch((dir) => {
+  const native = sys.addon();
+  const floor = createRequire(import.meta.url)(floorAddon) as FloorAddon;
+  const { MS_BIND, MS_SHARED, MS_PRIVATE } = native.constants;
+  const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+  mkdirSync(a);
+  mkdirSync(b);
+  sys.mount('bench', a, 'tmpfs', 0, null);
+  sys.mount(a, b, null, MS_BIND, null);
+  sys.changePropagation(a, MS_SHARED);
+  const cycles = {
+    addon: () => {
+      native.moveMountSetGroup(a, b);
+      native.changePropagation(b, MS_PRIVATE);
+    },
+    floor: () => {
+      floor.setGroupShape(a, b);
+      floor.propagationShape(b, MS_PRIVATE);
+    },
+  };
+  run(cycles[mode], () => floor.empty());
+});
