@@ -43,10 +43,43 @@ namespace {
 // The same bit is the kernel-internal MS_SUBMOUNT; a stock kernel rejects it without a fs type.
 constexpr unsigned long kMsSetGroup = 1UL << 26;
 
-// The result of a call that returns -1 and sets errno: the value itself, or -errno.
-Napi::Value Result(Napi::Env env, long rc) {
-  return Napi::Number::New(env, rc < 0 ? -errno : rc);
+// The arguments of a call: exactly as many as the function takes, undefined for those not passed.
+template <size_t N>
+using Args = napi_value[N];
+
+// The N-API callback that runs `Body` on its `N` arguments: one napi_get_cb_info call that fetches
+// only those (node-addon-api's CallbackInfo asks for six, the receiver and the data pointer), and a
+// Napi::Error thrown in C++ becomes the JavaScript exception, as node-addon-api's wrapper does.
+template <size_t N, Napi::Value (*Body)(Napi::Env, const Args<N>&)>
+napi_value Callback(napi_env env, napi_callback_info info) {
+  try {
+    size_t argc = N;
+    Args<N> args;
+    NAPI_THROW_IF_FAILED(env, napi_get_cb_info(env, info, &argc, args, nullptr, nullptr), nullptr);
+    return Body(env, args);
+  } catch (const Napi::Error& error) {
+    error.ThrowAsJavaScriptException();
+    return nullptr;
+  }
 }
+
+// A JavaScript function named `name` that calls `callback`.
+Napi::Function NativeFunction(Napi::Env env, const char* name, napi_callback callback) {
+  napi_value function = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, nullptr, &function), Napi::Function());
+  return Napi::Function(env, function);
+}
+
+// A number for JavaScript. Every value these calls return (0, an fd, -errno) fits an int32, which
+// V8 keeps unboxed (no heap number to allocate).
+Napi::Value Int32(Napi::Env env, int32_t value) {
+  napi_value result = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_int32(env, value, &result), Napi::Value());
+  return Napi::Value(env, result);
+}
+
+// The result of a call that returns -1 and sets errno: the value itself, or -errno.
+Napi::Value Result(Napi::Env env, long rc) { return Int32(env, static_cast<int32_t>(rc < 0 ? -errno : rc)); }
 
 // A TypeError with Node's `code` (ERR_INVALID_ARG_TYPE or ERR_INVALID_ARG_VALUE), thrown to JavaScript.
 [[noreturn]] void ThrowTypeError(Napi::Env env, const char* code, const std::string& message) {
@@ -57,6 +90,10 @@ Napi::Value Result(Napi::Env env, long rc) {
   throw Napi::Error(env, error);
 }
 
+// Arguments are converted by asking N-API for the value as the type wanted and reading the status
+// (napi_string_expected, napi_number_expected) rather than asking for its type first: one N-API
+// call per argument on the path every successful call takes (bench/set-group-instructions.ts).
+
 // A string argument, converted into a caller-owned buffer without touching the heap. A path of
 // PATH_MAX bytes or more is refused the way the kernel would refuse it (ENAMETOOLONG), never cut.
 class CString {
@@ -64,27 +101,30 @@ class CString {
   // An absent string (NULL).
   CString() = default;
 
-  // Converts info[index]; a non-string throws TypeError, and so does an embedded NUL byte
-  // (C would silently cut the string at it).
-  CString(const Napi::CallbackInfo& info, size_t index, const char* name, bool nullable = false) {
-    Napi::Env env = info.Env();
-    napi_value value = info[index];
-    napi_valuetype type = info[index].Type();
-    if (nullable && (type == napi_null || type == napi_undefined)) return;
-    if (type != napi_string) ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", std::string(name) + " must be a string");
-    // The whole length first: a copy into a buffer too small stops at a character boundary, so the
-    // length copied cannot tell a string that fitted from one that was cut before a multibyte character.
+  // Converts `value`; a non-string throws TypeError (null and undefined are NULL when `nullable`),
+  // and so does an embedded NUL byte (C would silently cut the string at it).
+  CString(Napi::Env env, napi_value value, const char* name, bool nullable = false) {
+    if (Convert(env, value, name)) return;
+    if (nullable && IsNullish(env, value)) return;
+    ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", std::string(name) + " must be a string");
+  }
+
+  // Converts `value` when it is a string and returns true; returns false, converting nothing, when
+  // it is not one.
+  bool Convert(Napi::Env env, napi_value value, const char* name) {
     size_t length = 0;
-    NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, value, nullptr, 0, &length));
-    if (length >= sizeof buffer_) {
+    napi_status status = napi_get_value_string_utf8(env, value, buffer_, sizeof buffer_, &length);
+    if (status == napi_string_expected) return false;
+    if (status != napi_ok) throw Napi::Error::New(env);
+    if (length >= PATH_MAX) {
       tooLong_ = true;
-      return;
+      return true;
     }
-    NAPI_THROW_IF_FAILED_VOID(env, napi_get_value_string_utf8(env, value, buffer_, sizeof buffer_, &length));
     if (std::memchr(buffer_, '\0', length) != nullptr) {
       ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", std::string(name) + " must not contain NUL bytes");
     }
     present_ = true;
+    return true;
   }
 
   // The string, or NULL for an absent nullable argument.
@@ -93,7 +133,17 @@ class CString {
   bool tooLong() const { return tooLong_; }
 
  private:
-  char buffer_[PATH_MAX] = "";
+  static bool IsNullish(Napi::Env env, napi_value value) {
+    napi_valuetype type = napi_undefined;
+    NAPI_THROW_IF_FAILED(env, napi_typeof(env, value, &type), false);
+    return type == napi_null || type == napi_undefined;
+  }
+
+  // PATH_MAX bytes and 3 more. The copy stops before a character that does not fit (4 bytes at
+  // most), so a string of PATH_MAX bytes or more still fills at least PATH_MAX of them: the length
+  // copied tells a path too long from one that fits in one pass over the string. Not zero-filled:
+  // N-API terminates the copy.
+  char buffer_[PATH_MAX + 4];
   bool present_ = false;
   bool tooLong_ = false;
 };
@@ -105,12 +155,15 @@ bool AnyTooLong(const Strings&... strings) {
 }
 
 // An integer argument from `min` to `max`: NaN, fractions and values out of range are refused
-// rather than wrapped (2^32 + 1 must not become fd 1, nor 1.5 fd 1).
-int64_t IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* name, double min, double max) {
-  if (!info[index].IsNumber()) ThrowTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", std::string(name) + " must be a number");
-  double value = info[index].As<Napi::Number>().DoubleValue();
+// rather than wrapped (2^32 + 1 must not become fd 1, nor 1.5 fd 1). A value of another type is a
+// TypeError saying what was `expected`.
+int64_t IntegerArg(Napi::Env env, napi_value arg, const char* name, double min, double max, const char* expected = "a number") {
+  double value = 0;
+  napi_status status = napi_get_value_double(env, arg, &value);
+  if (status == napi_number_expected) ThrowTypeError(env, "ERR_INVALID_ARG_TYPE", std::string(name) + " must be " + expected);
+  if (status != napi_ok) throw Napi::Error::New(env);
   if (!(value >= min && value <= max) || std::trunc(value) != value) {
-    ThrowTypeError(info.Env(), "ERR_INVALID_ARG_VALUE",
+    ThrowTypeError(env, "ERR_INVALID_ARG_VALUE",
                    std::string(name) + " must be an integer from " + std::to_string(static_cast<int64_t>(min)) + " to " +
                        std::to_string(static_cast<int64_t>(max)));
   }
@@ -118,93 +171,97 @@ int64_t IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* nam
 }
 
 // A file descriptor: any int (a negative or closed one is the kernel's EBADF).
-int FdArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  return static_cast<int>(IntegerArg(info, index, name, INT_MIN, INT_MAX));
+int FdArg(Napi::Env env, napi_value value, const char* name, const char* expected = "a number") {
+  return static_cast<int>(IntegerArg(env, value, name, INT_MIN, INT_MAX, expected));
 }
 
 // A flags word: 32 bits, as every flag the kernel defines for these calls fits in.
-uint32_t FlagsArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  return static_cast<uint32_t>(IntegerArg(info, index, name, 0, UINT32_MAX));
+uint32_t FlagsArg(Napi::Env env, napi_value value, const char* name) {
+  return static_cast<uint32_t>(IntegerArg(env, value, name, 0, UINT32_MAX));
 }
 
-Napi::Value NameTooLong(Napi::Env env) { return Napi::Number::New(env, -ENAMETOOLONG); }
+Napi::Value NameTooLong(Napi::Env env) { return Int32(env, -ENAMETOOLONG); }
 
 // mount(source, target, fstype, flags, data) -> 0 | -errno
-Napi::Value Mount(const Napi::CallbackInfo& info) {
-  CString source(info, 0, "source", true), target(info, 1, "target"), fstype(info, 2, "fstype", true);
-  unsigned long flags = FlagsArg(info, 3, "flags");
-  CString data(info, 4, "data", true);
-  if (AnyTooLong(source, target, fstype, data)) return NameTooLong(info.Env());
-  return Result(info.Env(), mount(source.get(), target.get(), fstype.get(), flags, data.get()));
+Napi::Value Mount(Napi::Env env, const Args<5>& args) {
+  CString source(env, args[0], "source", true), target(env, args[1], "target"), fstype(env, args[2], "fstype", true);
+  unsigned long flags = FlagsArg(env, args[3], "flags");
+  CString data(env, args[4], "data", true);
+  if (AnyTooLong(source, target, fstype, data)) return NameTooLong(env);
+  return Result(env, mount(source.get(), target.get(), fstype.get(), flags, data.get()));
 }
 
 // mount(source, target, NULL, MS_SET_GROUP, NULL) -> 0 | -errno
-Napi::Value MountSetGroup(const Napi::CallbackInfo& info) {
-  CString source(info, 0, "source"), target(info, 1, "target");
-  if (AnyTooLong(source, target)) return NameTooLong(info.Env());
-  return Result(info.Env(), mount(source.get(), target.get(), nullptr, kMsSetGroup, nullptr));
+Napi::Value MountSetGroup(Napi::Env env, const Args<2>& args) {
+  CString source(env, args[0], "source"), target(env, args[1], "target");
+  if (AnyTooLong(source, target)) return NameTooLong(env);
+  return Result(env, mount(source.get(), target.get(), nullptr, kMsSetGroup, nullptr));
 }
 
 // A path (string) or an open fd (number) as the *at() calls take it: (AT_FDCWD, path) or (fd, "").
-struct Location {
-  Location(const Napi::CallbackInfo& info, size_t index, const char* name)
-      : isFd(info[index].IsNumber()),
-        dirfd(isFd ? FdArg(info, index, name) : AT_FDCWD),
-        path(isFd ? CString() : CString(info, index, name)) {}
+class Location {
+ public:
+  Location(Napi::Env env, napi_value value, const char* name) {
+    if (path_.Convert(env, value, name)) return;
+    isFd_ = true;
+    dirfd_ = FdArg(env, value, name, "a path (string) or a file descriptor (number)");
+  }
 
-  const char* get() const { return isFd ? "" : path.get(); }
-  bool tooLong() const { return path.tooLong(); }
+  bool isFd() const { return isFd_; }
+  int dirfd() const { return dirfd_; }
+  const char* get() const { return isFd_ ? "" : path_.get(); }
+  bool tooLong() const { return path_.tooLong(); }
 
-  bool isFd;
-  int dirfd;
-  CString path;
+ private:
+  bool isFd_ = false;
+  int dirfd_ = AT_FDCWD;
+  CString path_;
 };
 
 // move_mount(from, to, MOVE_MOUNT_SET_GROUP), each side a path or an fd -> 0 | -errno
-Napi::Value MoveMountSetGroup(const Napi::CallbackInfo& info) {
-  Location from(info, 0, "from"), to(info, 1, "to");
-  if (AnyTooLong(from, to)) return NameTooLong(info.Env());
+Napi::Value MoveMountSetGroup(Napi::Env env, const Args<2>& args) {
+  Location from(env, args[0], "from"), to(env, args[1], "to");
+  if (AnyTooLong(from, to)) return NameTooLong(env);
   unsigned int flags = MOVE_MOUNT_SET_GROUP;
-  if (from.isFd) flags |= MOVE_MOUNT_F_EMPTY_PATH;
-  if (to.isFd) flags |= MOVE_MOUNT_T_EMPTY_PATH;
-  return Result(info.Env(), syscall(SYS_move_mount, from.dirfd, from.get(), to.dirfd, to.get(), flags));
+  if (from.isFd()) flags |= MOVE_MOUNT_F_EMPTY_PATH;
+  if (to.isFd()) flags |= MOVE_MOUNT_T_EMPTY_PATH;
+  return Result(env, syscall(SYS_move_mount, from.dirfd(), from.get(), to.dirfd(), to.get(), flags));
 }
 
 // mount(NULL, target, NULL, flags, NULL) -> 0 | -errno: a propagation change (MS_SHARED...)
-Napi::Value ChangePropagation(const Napi::CallbackInfo& info) {
-  CString target(info, 0, "target");
-  unsigned long flags = FlagsArg(info, 1, "flags");
-  if (AnyTooLong(target)) return NameTooLong(info.Env());
-  return Result(info.Env(), mount(nullptr, target.get(), nullptr, flags, nullptr));
+Napi::Value ChangePropagation(Napi::Env env, const Args<2>& args) {
+  CString target(env, args[0], "target");
+  unsigned long flags = FlagsArg(env, args[1], "flags");
+  if (AnyTooLong(target)) return NameTooLong(env);
+  return Result(env, mount(nullptr, target.get(), nullptr, flags, nullptr));
 }
 
 // umount2(target, flags) -> 0 | -errno
-Napi::Value Umount2(const Napi::CallbackInfo& info) {
-  CString target(info, 0, "target");
-  int flags = static_cast<int>(FlagsArg(info, 1, "flags"));
-  if (AnyTooLong(target)) return NameTooLong(info.Env());
-  return Result(info.Env(), umount2(target.get(), flags));
+Napi::Value Umount2(Napi::Env env, const Args<2>& args) {
+  CString target(env, args[0], "target");
+  int flags = static_cast<int>(FlagsArg(env, args[1], "flags"));
+  if (AnyTooLong(target)) return NameTooLong(env);
+  return Result(env, umount2(target.get(), flags));
 }
 
 // open_tree(AT_FDCWD, path, flags) -> fd | -errno
-Napi::Value OpenTree(const Napi::CallbackInfo& info) {
-  CString path(info, 0, "path");
-  unsigned int flags = FlagsArg(info, 1, "flags");
-  if (AnyTooLong(path)) return NameTooLong(info.Env());
-  return Result(info.Env(), syscall(SYS_open_tree, AT_FDCWD, path.get(), flags));
+Napi::Value OpenTree(Napi::Env env, const Args<2>& args) {
+  CString path(env, args[0], "path");
+  unsigned int flags = FlagsArg(env, args[1], "flags");
+  if (AnyTooLong(path)) return NameTooLong(env);
+  return Result(env, syscall(SYS_open_tree, AT_FDCWD, path.get(), flags));
 }
 
 // open(path, O_PATH | O_CLOEXEC) -> fd | -errno: an fd naming a mount for the fd forms of the calls
-Napi::Value OpenPath(const Napi::CallbackInfo& info) {
-  CString path(info, 0, "path");
-  if (AnyTooLong(path)) return NameTooLong(info.Env());
-  return Result(info.Env(), open(path.get(), O_PATH | O_CLOEXEC));
+Napi::Value OpenPath(Napi::Env env, const Args<1>& args) {
+  CString path(env, args[0], "path");
+  if (AnyTooLong(path)) return NameTooLong(env);
+  return Result(env, open(path.get(), O_PATH | O_CLOEXEC));
 }
 
 // close(fd) -> 0 | -errno
-Napi::Value Close(const Napi::CallbackInfo& info) {
-  int fd = FdArg(info, 0, "fd");
-  return Result(info.Env(), close(fd));
+Napi::Value Close(Napi::Env env, const Args<1>& args) {
+  return Result(env, close(FdArg(env, args[0], "fd")));
 }
 
 // The kernel's constants, read from the C headers rather than retyped in TypeScript.
@@ -229,14 +286,14 @@ Napi::Object Constants(Napi::Env env) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
-  exports.Set("changePropagation", Napi::Function::New(env, ChangePropagation, "changePropagation"));
-  exports.Set("mountSetGroup", Napi::Function::New(env, MountSetGroup, "mountSetGroup"));
-  exports.Set("moveMountSetGroup", Napi::Function::New(env, MoveMountSetGroup, "moveMountSetGroup"));
-  exports.Set("umount2", Napi::Function::New(env, Umount2, "umount2"));
-  exports.Set("openTree", Napi::Function::New(env, OpenTree, "openTree"));
-  exports.Set("openPath", Napi::Function::New(env, OpenPath, "openPath"));
-  exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("mount", NativeFunction(env, "mount", Callback<5, Mount>));
+  exports.Set("changePropagation", NativeFunction(env, "changePropagation", Callback<2, ChangePropagation>));
+  exports.Set("mountSetGroup", NativeFunction(env, "mountSetGroup", Callback<2, MountSetGroup>));
+  exports.Set("moveMountSetGroup", NativeFunction(env, "moveMountSetGroup", Callback<2, MoveMountSetGroup>));
+  exports.Set("umount2", NativeFunction(env, "umount2", Callback<2, Umount2>));
+  exports.Set("openTree", NativeFunction(env, "openTree", Callback<2, OpenTree>));
+  exports.Set("openPath", NativeFunction(env, "openPath", Callback<1, OpenPath>));
+  exports.Set("close", NativeFunction(env, "close", Callback<1, Close>));
   exports.Set("constants", Constants(env));
   return exports;
 }
