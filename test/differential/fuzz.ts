@@ -8,6 +8,7 @@
 //   --seed S                  base seed (default 1); run i uses the run seed printed with its findings
 //   --run-seed X              run only the scenario of run seed X (to replay a finding)
 //   --min-ops N, --max-ops N  operations per scenario (default 20..60)
+//   --names a,b,c             directory names (default a,b,c); --depth N: deepest directory (default 3)
 //   --kernel-version V        the model's kernel behaviour, 6.12 or 6.18 (default: the running kernel's)
 //   --set-group-method M      auto, mount or move_mount: the kernel side's set-group (default auto)
 //   --shrink N                shrink at most N findings to a minimal scenario (default 10)
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     'run-seed': { type: 'string' },
     'min-ops': { type: 'string', default: '20' },
     'max-ops': { type: 'string', default: '60' },
+    names: { type: 'string', default: 'a,b,c' },
+    depth: { type: 'string', default: '3' },
     'kernel-version': { type: 'string' },
     'set-group-method': { type: 'string', default: 'auto' },
     shrink: { type: 'string', default: '10' },
@@ -70,8 +73,11 @@ const generator: GeneratorOptions = {
   minOps: integer('min-ops', values['min-ops']),
   maxOps: integer('max-ops', values['max-ops']),
   model: { kernel: kernelVersion },
+  names: values.names.split(','),
+  maxDepth: integer('depth', values.depth),
 };
 if (generator.minOps < 1 || generator.maxOps < generator.minOps) usage('need 1 <= --min-ops <= --max-ops');
+if (generator.names!.some((name) => !/^[a-z]$/.test(name)) || generator.maxDepth! < 1) usage('--names takes single letters, --depth at least 1');
 const shrinkLimit = integer('shrink', values.shrink);
 const arbitrary = scenarioArbitrary(generator);
 const runner = new DifferentialRunner({ model: generator.model, setGroupMethod: setGroupMethodOption(values['set-group-method']) });
@@ -158,7 +164,7 @@ for (const [kind, counts] of [...outcomes].sort(([a], [b]) => (a < b ? -1 : 1)))
   print(`  ${kind.padEnd(28)} ${[...counts].sort(([, a], [, b]) => b - a).map(([code, n]) => `${code} ${n}`).join(', ')}`);
 }
 print('');
-print(`kernel: ${release()}; model: ${kernelVersion}; seed ${seed}; ${generator.minOps}..${generator.maxOps} operations per scenario; set-group ${values['set-group-method']}`);
+print(`kernel: ${release()}; model: ${kernelVersion}; seed ${seed}; ${generator.minOps}..${generator.maxOps} operations per scenario; names ${values.names}, depth ${values.depth}; set-group ${values['set-group-method']}`);
 print(`runs: ${totals.runs} (${totals.skipped} skipped as too big)`);
 print(`operations: ${totals.ops}`);
 print(`divergences: ${totals.divergences}`);

@@ -30,6 +30,10 @@ export interface GeneratorOptions {
   maxOps: number;
   /** The model that steers generation (its kernel version). */
   model?: ModelNamespaceOptions;
+  /** Directory names (default a, b, c): few, so that paths meet. */
+  names?: readonly string[];
+  /** Deepest directory created or named (default 3: a/b/c). */
+  maxDepth?: number;
 }
 
 /** The text of a scenario, as the kernel worker and runScenario() take it. */
@@ -44,10 +48,8 @@ export function operationKind(line: string): string {
   return kind.join(' ');
 }
 
-/** Directory names: few, so that paths meet. */
-const NAMES = ['a', 'b', 'c'];
-/** Deepest directory the generator creates or names (a/b/c). */
-const MAX_DEPTH = 3;
+const DEFAULT_NAMES = ['a', 'b', 'c'];
+const DEFAULT_MAX_DEPTH = 3;
 /** Above this many mounts in the namespace, no line that adds mounts is chosen... */
 const SOFT_MOUNT_LIMIT = 120;
 /** ...and a line that takes it above this many is dropped (rbind on a shared tree multiplies). */
@@ -141,7 +143,7 @@ interface Place {
 
 /** What the generator can name after the lines so far. */
 interface View {
-  /** Every directory up to MAX_DEPTH, relative ("a/b"); not the scenario's directory itself. */
+  /** Every directory up to the deepest named, relative ("a/b"); not the scenario's directory itself. */
   dirs: Place[];
   /** The directories that are the root of the mount they are seen through. */
   mountRoots: Place[];
@@ -152,8 +154,8 @@ const join = (parent: string, name: string): string => (parent === '.' ? name : 
 const absolute = (path: string): string => (path === '.' ? MODEL_DIR : `${MODEL_DIR}/${path}`);
 const pathsOf = (places: readonly Place[]): string[] => places.map((place) => place.path);
 
-/** The scenario's directories and mount roots as the model sees them. */
-function viewOf(ns: ModelNamespace): View {
+/** The scenario's directories down to `maxDepth` and their mount roots, as the model sees them. */
+function viewOf(ns: ModelNamespace, maxDepth: number): View {
   const view: View = { dirs: [], mountRoots: [] };
   const fail = (): never => {
     throw new Error('generator: a directory it listed has gone');
@@ -165,7 +167,7 @@ function viewOf(ns: ModelNamespace): View {
       const place = { path, mount: found.mount };
       view.dirs.push(place);
       if (isMountRoot(found)) view.mountRoots.push(place);
-      if (depth(path) < MAX_DEPTH) walk(path);
+      if (depth(path) < maxDepth) walk(path);
     }
   };
   walk('.');
@@ -185,17 +187,23 @@ const setGroupAccepts = (from: Mount, to: Mount): boolean =>
 /** Builds one scenario line by line, applying each line to a model to know what exists next. */
 class ScenarioBuilder {
   readonly lines: string[] = [];
+  readonly #model: ModelNamespaceOptions;
+  readonly #names: readonly string[];
+  readonly #maxDepth: number;
   #ns: ModelNamespace;
   #view: View;
   #sources = 0;
 
   constructor(
     private readonly choose: Chooser,
-    private readonly model: ModelNamespaceOptions,
+    options: GeneratorOptions,
     private readonly profile: Profile,
   ) {
-    this.#ns = modelNamespace(model);
-    this.#view = viewOf(this.#ns);
+    this.#model = options.model ?? {};
+    this.#names = options.names ?? DEFAULT_NAMES;
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#ns = modelNamespace(this.#model);
+    this.#view = viewOf(this.#ns, this.#maxDepth);
   }
 
   /** Chooses the next line, keeps it unless it makes the namespace too big, and applies it. */
@@ -203,12 +211,12 @@ class ScenarioBuilder {
     const line = this.#nextLine();
     apply(this.#ns, line);
     if (this.#ns.mountCount > HARD_MOUNT_LIMIT) {
-      this.#ns = modelNamespace(this.model);
+      this.#ns = modelNamespace(this.#model);
       for (const kept of this.lines) apply(this.#ns, kept);
     } else {
       this.lines.push(line);
     }
-    this.#view = viewOf(this.#ns);
+    this.#view = viewOf(this.#ns, this.#maxDepth);
   }
 
   #nextLine(): string {
@@ -259,12 +267,12 @@ class ScenarioBuilder {
 
   #mkdir(): string {
     if (this.choose.chance(8)) {
-      const names = Array.from({ length: 1 + this.choose.below(MAX_DEPTH) }, () => this.choose.pick(NAMES));
+      const names = Array.from({ length: 1 + this.choose.below(this.#maxDepth) }, () => this.choose.pick(this.#names));
       return `mkdir -p ${names.join('/')}`;
     }
     const existing = new Set(pathsOf(this.#view.dirs));
-    const parents = ['.', ...existing].filter((dir) => depth(dir) < MAX_DEPTH);
-    const fresh = parents.flatMap((parent) => NAMES.map((name) => join(parent, name))).filter((path) => !existing.has(path));
+    const parents = ['.', ...existing].filter((dir) => depth(dir) < this.#maxDepth);
+    const fresh = parents.flatMap((parent) => this.#names.map((name) => join(parent, name))).filter((path) => !existing.has(path));
     if (existing.size > 0 && (fresh.length === 0 || this.choose.chance(3))) return `mkdir ${this.#path()}`;
     return `mkdir ${this.choose.pick(fresh)}`;
   }
@@ -333,7 +341,7 @@ class ScenarioBuilder {
 
   /** An operation on a path that does not exist. */
   #missingPath(): string {
-    const missing = `${this.#path()}/z`;
+    const missing = `${this.#path()}/zz`;
     return this.choose.pick([`mount -t tmpfs m${++this.#sources} ${missing}`, `mount --bind ${missing} ${this.#path()}`, `umount ${missing}`, `mount --make-shared ${missing}`]);
   }
 }
@@ -383,7 +391,7 @@ class ScenarioArbitrary extends fc.Arbitrary<Scenario> {
 
   generate(mrng: fc.Random): fc.Value<Scenario> {
     const choose = new Chooser(mrng);
-    const builder = new ScenarioBuilder(choose, this.options.model ?? {}, choose.weighted(PROFILES));
+    const builder = new ScenarioBuilder(choose, this.options, choose.weighted(PROFILES));
     const length = this.options.minOps + choose.below(this.options.maxOps - this.options.minOps + 1);
     while (builder.lines.length < length) builder.step();
     return new fc.Value(builder.lines, undefined);
