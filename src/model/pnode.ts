@@ -1,5 +1,7 @@
 // Mount propagation, routine for routine after fs/pnode.c (Linux 6.18: slave lists are hlists,
-// propagate_umount() is the 6.17 rewrite, slaves of unmounted mounts move in bulk).
+// propagate_umount() is the 6.17 rewrite, slaves of unmounted mounts move in bulk). Where 6.12
+// differs, a small switch on MntNamespace.kernel picks its behaviour (the first section below;
+// 6.12's propagate_umount() is in pnode-6.12.ts).
 //
 // Facts the walks rely on:
 // - Peer groups form contiguous segments of slave lists: the peers of a group that are slaves
