@@ -229,7 +229,7 @@ class Planner {
    * Returns the seed and the members still to join it.
    */
   seedOf(members: readonly TopologyMount[], label: string): { seed: Target; rest: TopologyMount[] } {
-    const widest = members.find((member) => member.root === '/');
+    const widest = members.find((member) => member.root === '/' && !member.unbindable);
     if (widest) return { seed: this.targetOf(widest), rest: members.filter((member) => member !== widest) };
     const path = posix.join(this.options.staging, `seed-${label}`);
     this.steps.push({ op: 'mkdir', path }, { op: 'bind', source: this.superblocks.get(members[0]!.superblock)!.staging, target: path });
@@ -243,7 +243,11 @@ class Planner {
     this.steps.push({ op: 'setGroup', source: masterSeed, target: seed }, { op: 'propagation', type: 'slave', target: seed });
   }
 
-  /** Phase 3: peer groups (masters first), slaves in no group, then unbindable marks. */
+  /**
+   * Phase 3: peer groups (masters first), then slaves in no group, then unbindable marks. An
+   * unbindable slave is marked before it joins: set-group takes an unbindable target (it is neither
+   * shared nor a slave) and keeps the mark, while marking a slave unbindable would end its slavery.
+   */
   restoreSharing(): void {
     const groups = new Map<number, TopologyMount[]>();
     const loneSlaves = new Map<number, TopologyMount[]>();
@@ -264,10 +268,13 @@ class Planner {
       if (!groups.has(master)) continue; // reported by checkGroups
       const { seed, rest } = this.seedOf(slaves, `s${master}`);
       this.enslave(seed, master);
-      for (const slave of rest) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(slave) });
+      for (const slave of rest) {
+        if (slave.unbindable) this.steps.push({ op: 'propagation', type: 'unbindable', target: this.targetOf(slave) });
+        this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(slave) });
+      }
     }
     for (const mount of this.topology.mounts) {
-      if (mount.unbindable) this.steps.push({ op: 'propagation', type: 'unbindable', target: this.targetOf(mount) });
+      if (mount.unbindable && mount.master === null) this.steps.push({ op: 'propagation', type: 'unbindable', target: this.targetOf(mount) });
     }
   }
 
@@ -303,8 +310,8 @@ class Planner {
       } else if (mount.master !== null && !groups.has(mount.master)) {
         this.problems.push(`${where} is a slave of peer group ${mount.master}, which has no member in the dump; dump a directory that holds a member of it`);
       }
-      if (mount.unbindable && (mount.group !== null || mount.master !== null)) {
-        this.problems.push(`${where} is both unbindable and shared or a slave, which the kernel never shows`);
+      if (mount.unbindable && mount.group !== null) {
+        this.problems.push(`${where} is both unbindable and shared, which the kernel never shows`);
       }
     }
     for (const [group, members] of groups) {

@@ -55,6 +55,17 @@ export const restoreScenarios: Record<string, string> = {
     'mount --bind a b',
     'mount --make-unbindable b',
   ].join('\n'),
+  // set-group keeps an unbindable target's mark: the kernel shows `master:N unbindable`.
+  unbindableSlave: [
+    'mkdir a s u',
+    'mount -t tmpfs t a',
+    'mount --bind a u',
+    'mount --make-shared a',
+    'mount --bind a s',
+    'mount --make-slave s',
+    'mount --make-unbindable u',
+    'mount --set-group s u',
+  ].join('\n'),
   tuckedUnder: [
     'mkdir a b',
     'mount -t tmpfs t a',
