@@ -6,6 +6,7 @@
 //
 // Progress goes to stderr, the table to stdout. Benchmarks are measurements, not tests: nothing
 // here fails on a missed goal; the table says which goals are met.
+import { cpus, loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mountinfoParse } from './mountinfo-parse.js';
 import { propagationScale } from './propagation-scale.js';
@@ -64,6 +65,16 @@ function markdownTable(results: readonly Result[]): string {
   return ['| row | value | goal | met? | detail | command |', '|---|---|---|---|---|---|', ...lines].join('\n');
 }
 
+/** When and where the table was made: these machines are shared, so the load is part of the result. */
+function runContext(loadBefore: number[]): string {
+  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return [
+    `${new Date().toISOString()}: Linux ${release()}, Node ${process.version}, ${cpus().length} × ${cpu}`,
+    `load average (1, 5, 15 min): ${load(loadBefore)} before, ${load(loadavg())} after`,
+  ].join('\n');
+}
+
 function selected(only: readonly string[]): string[] {
   const unknown = only.filter((name) => !(name in benchmarks));
   if (unknown.length > 0) {
@@ -75,6 +86,7 @@ function selected(only: readonly string[]): string[] {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, markdown: { type: 'boolean' } } });
   const results: Result[] = [];
+  const loadBefore = loadavg();
   for (const bench of selected(values.only ?? [])) {
     const start = performance.now();
     process.stderr.write(`${bench}...`);
@@ -82,7 +94,7 @@ async function main(): Promise<void> {
     process.stderr.write(` ${((performance.now() - start) / 1000).toFixed(0)} s\n`);
     results.push(...rows.map((row) => ({ bench, row })));
   }
-  process.stdout.write(`${values.markdown ? markdownTable(results) : plainTable(results)}\n`);
+  process.stdout.write(`${runContext(loadBefore)}\n\n${values.markdown ? markdownTable(results) : plainTable(results)}\n`);
 }
 
 await main();
