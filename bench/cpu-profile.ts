@@ -31,10 +31,10 @@ function label(node: ProfileNode): string {
 
 /**
  * The `count` functions with the most self time in the profile at `path`, counting only the samples
- * taken within `window` (process.hrtime µs) — garbage collection included, which V8 records apart
- * from the functions that caused it.
+ * taken within one of `windows` (process.hrtime µs) — garbage collection included, which V8
+ * records apart from the functions that caused it.
  */
-export function hotSpots(path: string, count: number, window: [number, number]): HotSpot[] {
+export function hotSpots(path: string, count: number, windows: readonly [number, number][]): HotSpot[] {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const labels = new Map(profile.nodes.map((node) => [node.id, label(node)]));
   const self = new Map<string, number>();
@@ -43,7 +43,7 @@ export function hotSpots(path: string, count: number, window: [number, number]):
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
     clock += delta;
-    if (clock < window[0] || clock > window[1]) return;
+    if (!windows.some(([start, end]) => clock >= start && clock <= end)) return;
     const where = labels.get(id) ?? '?';
     self.set(where, (self.get(where) ?? 0) + delta);
     total += delta;

@@ -31,7 +31,7 @@ function findmnt(path: string): void {
   if (child.status !== 0) throw new Error(`findmnt failed: ${child.stderr.toString()}`);
 }
 
-export function mountinfoParse(binds = 20_000, rounds = 15): BenchRow[] {
+export function mountinfoParse(binds = 20_000, rounds = 25): BenchRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'mount-set-group-bench-'));
   try {
     const file = join(dir, 'mountinfo');

@@ -73,10 +73,10 @@ function summarize(size: number, runs: ScaleRun[]): SizeResult {
 function profileEvidence(scenario: Scenario): string {
   const dir = mkdtempSync(join(tmpdir(), 'mount-set-group-bench-'));
   try {
-    const [run] = runChild(scenario, SIZES.at(-1)!, 1, dir);
+    const runs = runChild(scenario, SIZES.at(-1)!, 1, dir);
     const [profile] = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
-    if (run === undefined || profile === undefined) throw new Error(`no CPU profile of ${scenario} in ${dir}`);
-    const spots = hotSpots(join(dir, profile), 6, run.window).map((spot) => `${spot.where} ${(spot.share * 100).toFixed(0)}%`);
+    if (profile === undefined) throw new Error(`no CPU profile of ${scenario} in ${dir}`);
+    const spots = hotSpots(join(dir, profile), 6, runs.map((run) => run.window)).map((spot) => `${spot.where} ${(spot.share * 100).toFixed(0)}%`);
     return `; CPU profile of the 100k step, self time: ${spots.join(', ')}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
