@@ -25,6 +25,8 @@ export interface GuestJob {
   env: Readonly<Record<string, string>>;
   /** A host directory mounted read-write at the same path in the guest, if any. */
   writable?: string;
+  /** Host directories under /tmp or /run that init keeps visible, read-only, at the same path over its own tmpfs. */
+  keep?: readonly string[];
   /** The console line init prints just before running the command. */
   startedMarker: string;
 }
@@ -45,6 +47,19 @@ function writableMount(dir: string | undefined): string[] {
   return [`$B mkdir -p ${quoted} 2>/dev/null`, `$B mount -t 9p -o ${WRITABLE_MOUNT_OPTIONS} ${WRITABLE_TAG} ${quoted} || fail "mount writable ${dir}"`];
 }
 
+/** Where init holds the directories it keeps while it mounts its own /tmp and /run over them (on its /dev, the one writable place then). */
+const KEEP_DIR = '/dev/.msg-keep';
+
+/** The lines that bind each kept directory aside, before the tmpfs mounts hide it. */
+function keepAside(dirs: readonly string[]): string[] {
+  return dirs.flatMap((dir, i) => [`$B mkdir -p ${KEEP_DIR}/${i}`, `$B mount --bind ${shellQuote(dir)} ${KEEP_DIR}/${i} || fail ${shellQuote(`keep ${dir}`)}`]);
+}
+
+/** The lines that move each kept directory back to its path, now inside the guest's tmpfs. */
+function putBack(dirs: readonly string[]): string[] {
+  return dirs.flatMap((dir, i) => [`$B mkdir -p ${shellQuote(dir)}`, `$B mount --move ${KEEP_DIR}/${i} ${shellQuote(dir)} || fail ${shellQuote(`put back ${dir}`)}`]);
+}
+
 /** The init script for `job`. */
 export function guestInitScript(job: GuestJob): string {
   const env = Object.entries(job.env).map(([name, value]) => shellQuote(`${name}=${value}`));
@@ -58,11 +73,13 @@ export function guestInitScript(job: GuestJob): string {
     '$B mount -t proc proc /proc || fail "mount /proc"',
     '$B mount -t sysfs sysfs /sys || fail "mount /sys"',
     '$B mount -t devtmpfs devtmpfs /dev || fail "mount /dev"',
+    ...keepAside(job.keep ?? []),
     '$B mkdir -p /dev/pts /dev/shm',
     '$B mount -t devpts devpts /dev/pts || fail "mount /dev/pts"',
     '$B mount -t tmpfs -o mode=1777 tmpfs /dev/shm || fail "mount /dev/shm"',
     '$B mount -t tmpfs -o mode=1777 tmpfs /tmp || fail "mount /tmp"',
     '$B mount -t tmpfs -o mode=755 tmpfs /run || fail "mount /run"',
+    ...putBack(job.keep ?? []),
     `$B mkdir -p ${GUEST_JOB_DIR}`,
     `$B mount -t 9p -o ${JOB_MOUNT_OPTIONS} ${JOB_TAG} ${GUEST_JOB_DIR} || fail "mount the job directory"`,
     ...writableMount(job.writable),

@@ -84,6 +84,8 @@ type Attempt = { kind: 'ran'; status: number; bootMs: number; totalMs: number } 
 
 /** Directories the guest mounts its own filesystems on: host files there are hidden in the guest. */
 const GUEST_OWN_DIRS = ['/tmp', '/run', '/proc', '/sys', '/dev'];
+/** Those of them whose host directories init can keep visible (read-only) under its tmpfs. */
+const KEEPABLE_DIRS = ['/tmp', '/run'];
 const DEFAULT_TIMEOUT_MS = 300_000;
 const CONSOLE_KEEP_CHARS = 64 * 1024;
 
@@ -112,13 +114,16 @@ function writableDir(option: string | false | undefined, cwd: string): string | 
   return dir;
 }
 
-/** Fails when the guest could not see `cwd` (hidden by the guest's own /tmp, /run... and not exported writable). */
-function checkCwdVisible(cwd: string, writable: string | undefined): void {
+/**
+ * The directories init must keep visible: `cwd` when the guest's own /tmp or /run would hide it and it is not
+ * exported writable (it then stays read-only). Fails for a `cwd` the guest cannot show at all.
+ */
+function hiddenCwd(cwd: string, writable: string | undefined): string[] {
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new VmError(`working directory ${cwd} does not exist`);
   const own = GUEST_OWN_DIRS.find((d) => within(cwd, d));
-  if (own && !(writable && within(cwd, writable))) {
-    throw new VmError(`working directory ${cwd} is hidden in the guest by its own ${own}; export it with writable: '${cwd}'`);
-  }
+  if (own === undefined || (writable && within(cwd, writable))) return [];
+  if (!KEEPABLE_DIRS.includes(own) || cwd === own) throw new VmError(`working directory ${cwd} is hidden in the guest by its own ${own}`);
+  return [cwd];
 }
 
 /** The bzImage to boot: the given one, or the cached patched kernel. */
@@ -260,7 +265,7 @@ export async function runInVm(options: VmOptions): Promise<VmResult> {
   const kernel = kernelPath(options.kernel);
   const cwd = resolve(options.cwd ?? process.cwd());
   const writable = writableDir(options.writable, cwd);
-  checkCwdVisible(cwd, writable);
+  const keep = hiddenCwd(cwd, writable);
   const argv = typeof options.command === 'string' ? ['/bin/sh', '-c', options.command] : [...options.command];
   if (argv.length === 0) throw new VmError('no command to run');
   const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
@@ -271,7 +276,7 @@ export async function runInVm(options: VmOptions): Promise<VmResult> {
     mkdirSync(jobDir);
     const marker = `msg-vm:${randomBytes(8).toString('hex')}:started`;
     const init = join(jobDir, 'init');
-    writeFileSync(init, guestInitScript({ argv, cwd, env: guestEnv(options.env), startedMarker: marker, ...(writable ? { writable } : {}) }), { mode: 0o755 });
+    writeFileSync(init, guestInitScript({ argv, cwd, env: guestEnv(options.env), startedMarker: marker, keep, ...(writable ? { writable } : {}) }), { mode: 0o755 });
     const ctx: RunContext = {
       qemu, kernel, memMiB: options.mem ?? 1024, cpus: options.cpus ?? Math.min(2, cpus().length),
       jobDir, runDir, init, marker, deadline: Date.now() + timeoutMs, timeoutMs,

@@ -1,5 +1,8 @@
 // The VM runner on the patched kernel: output and exit status come out, the guest runs the patched
 // kernel on a read-only 9p root, a timeout kills QEMU, and the CLI exits with the command's status.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliExit } from '../../src/errors.js';
 import { vmCommand } from '../../src/cli/commands/vm.js';
@@ -35,6 +38,23 @@ describe.skipIf(!kernel)('runInVm', () => {
     expect(cwd).toBe(process.cwd());
     const root = mountinfo.find((line) => line.split(' ')[4] === '/');
     expect(root).toMatch(/ \/ \/ ro[, ].* - 9p root ro,/);
+  }, BOOT_BUDGET_MS);
+
+  it('keeps a working directory under /tmp visible and read-only when nothing is writable, and refuses /tmp itself', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msg-vm-cwd-'));
+    try {
+      writeFileSync(join(dir, 'here'), 'host file\n');
+      const out = collector();
+      const result = await runInVm({
+        kernel, command: 'pwd; cat here; touch new 2>/dev/null && echo wrote || echo read-only; touch /tmp/x && echo tmp-writable',
+        cwd: dir, writable: false, stdout: out.stream, timeout: BOOT_BUDGET_MS,
+      });
+      expect(result.status).toBe(0);
+      expect(out.text()).toBe(`${dir}\nhost file\nread-only\ntmp-writable\n`);
+      await expect(runInVm({ kernel, command: 'true', cwd: tmpdir(), writable: false })).rejects.toThrow(/hidden in the guest by its own \/tmp/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, BOOT_BUDGET_MS);
 
   it('reports a timeout as VmTimeoutError and leaves no QEMU behind', async () => {

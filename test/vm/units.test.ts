@@ -38,6 +38,27 @@ describe('guestInitScript', () => {
   });
 });
 
+describe('guestInitScript with a kept directory (a cwd under /tmp, read-only)', () => {
+  const script = guestInitScript({ argv: ['pwd'], cwd: "/tmp/ci clone", env: {}, keep: ["/tmp/ci clone"], startedMarker: 'm' });
+  const lines = script.split('\n');
+  const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+
+  it('is valid busybox sh', () => {
+    const file = join(scratch, 'init-keep');
+    writeFileSync(file, script);
+    expect(() => execFileSync('/bin/busybox', ['sh', '-n', file])).not.toThrow();
+  });
+
+  it('binds it aside on /dev before the tmpfs hides it, and moves it back after', () => {
+    const aside = at(/mount --bind '\/tmp\/ci clone' \/dev\/\.msg-keep\/0 /);
+    const back = at(/mount --move \/dev\/\.msg-keep\/0 '\/tmp\/ci clone' /);
+    expect(at(/mount -t devtmpfs/)).toBeLessThan(aside);
+    expect(aside).toBeLessThan(at(/mount -t tmpfs -o mode=1777 tmpfs \/tmp /));
+    expect(at(/mount -t tmpfs -o mode=755 tmpfs \/run /)).toBeLessThan(back);
+    expect(back).toBeLessThan(at(/cd '\/tmp\/ci clone' && exec/));
+  });
+});
+
 describe('qemuArgs', () => {
   const spec: QemuSpec = {
     kernel: '/k/bzImage', memMiB: 512, cpus: 2, accel: 'tcg', init: '/tmp/r/job/init', jobDir: '/tmp/r,job',
