@@ -1,8 +1,9 @@
 // Row 4: parsing a real 20,000-line mountinfo — made by the kernel in a child with a private mount
 // namespace of its own (bench/children/mountinfo.ts) — with parse()/parseFile(), against
 // `findmnt -r -F FILE` and the pure-JS parser of @stroncium/procfs on the same file, in alternating
-// rounds. findmnt is a process: its time includes exec, reading and printing; a second findmnt
-// contender on a one-line file measures that start-up, so its parse-and-print work can be told apart.
+// rounds, each in-process sample starting from a collected heap. findmnt is a process: its time
+// includes exec, reading and printing; a second findmnt contender on a one-line file measures that
+// start-up, so its parse-and-print work can be told apart.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { runPrivateSync } from '../src/kernel/child.js';
 import { parse } from '../src/mountinfo/parse.js';
 import { parseFile } from '../src/mountinfo/read.js';
-import { alternate, formatNs, medians, timeMs, type BenchRow } from './stats.js';
+import { alternate, formatNs, isolatedMs, medians, timeMs, type BenchRow } from './stats.js';
 
 type ProcfsParser = (text: string) => unknown[];
 
@@ -43,9 +44,9 @@ export function mountinfoParse(binds = 20_000, rounds = 25): BenchRow[] {
     const procfs = procfsParser();
     if (procfs(text).length !== lines) throw new Error('@stroncium/procfs parsed a different number of lines');
     const ms = medians(alternate(rounds, {
-      parse: () => timeMs(() => parse(text)),
-      parseFile: () => timeMs(() => parseFile(file)),
-      procfs: () => timeMs(() => procfs(text)),
+      parse: () => isolatedMs(() => parse(text)),
+      parseFile: () => isolatedMs(() => parseFile(file)),
+      procfs: () => isolatedMs(() => procfs(text)),
       findmnt: () => timeMs(() => findmnt(file)),
       findmntStart: () => timeMs(() => findmnt(oneLine)),
     }));

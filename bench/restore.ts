@@ -19,6 +19,8 @@ interface KernelRestore {
   mounts: number;
   counts: ApplyCounts;
   ms: number;
+  /** restore() split at its first and last step. */
+  phases: { beforeSteps: number; steps: number; afterSteps: number };
 }
 
 const START_MARKER = '/mount-set-group-bench: restore starts';
@@ -98,9 +100,9 @@ export function restoreRows(mounts = 10_000, rounds = 3): BenchRow[] {
   const topology = mixedTopology(mounts);
   const n = topology.mounts.length;
   const kernelRuns = Array.from({ length: rounds }, () => kernelRestore(topology));
-  const kernel = kernelRuns[0]!;
   const model = modelRestore(topology, mounts, rounds);
-  const { counts } = kernel;
+  const { counts } = kernelRuns[0]!;
+  const phase = (name: keyof KernelRestore['phases']) => `${median(kernelRuns.map((run) => run.phases[name])).toFixed(0)} ms`;
   return [
     {
       name: `restore ${n} mounts, kernel: calls per mount (restore's count)`,
@@ -115,7 +117,7 @@ export function restoreRows(mounts = 10_000, rounds = 3): BenchRow[] {
       value: median(kernelRuns.map((run) => run.ms)),
       unit: 'ms',
       goal: { op: '<', value: 2000 },
-      detail: `median of ${rounds} runs in fresh private namespaces: plan, guard, apply, dump, compare`,
+      detail: `median of ${rounds} runs in fresh private namespaces: plan and guard ${phase('beforeSteps')}, the steps ${phase('steps')}, dump and compare ${phase('afterSteps')}`,
     },
     {
       name: `restore ${n} mounts, model: time`,

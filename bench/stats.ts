@@ -1,6 +1,8 @@
 // What every benchmark returns — named values with the goal each is held to — and the few
 // statistics they share. These machines are noisy (2 cores, other jobs running): contenders are
 // measured in alternating rounds in one run, and a row reports medians and ratios of medians.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** A goal a row's value is held to, e.g. `{ op: '<=', value: 1.1 }`. */
 export interface Goal {
@@ -65,6 +67,30 @@ export function timeMs(work: () => unknown): number {
   const start = performance.now();
   work();
   return performance.now() - start;
+}
+
+let collector: ((options: { type: 'minor' }) => void) | undefined;
+
+/**
+ * A scavenge of V8's young generation, made callable without --expose-gc on the command line. Not a
+ * full collection: that would also shrink the young generation back to its start size, and the
+ * next contender would pay for growing it again.
+ */
+function scavenge(): void {
+  if (collector === undefined) {
+    setFlagsFromString('--expose-gc');
+    collector = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+  }
+  collector({ type: 'minor' });
+}
+
+/**
+ * Milliseconds that `work` takes, once, starting from an empty young generation: contenders
+ * measured in turns in one process do not pay for each other's short-lived garbage.
+ */
+export function isolatedMs(work: () => unknown): number {
+  scavenge();
+  return timeMs(work);
 }
 
 /** A duration in nanoseconds, in the unit that reads best. */

@@ -4,7 +4,8 @@
 // V8 spent collecting garbage meanwhile, and those of a scavenge right after it, as JSON. Needs
 // node --expose-gc: each timed part starts after a full collection, and the scavenge after it
 // settles what it left in the young generation, so that every size pays for moving its new mounts
-// out of it (at 10k they fit there and would be moved after the clock stops; at 100k they do not).
+// out of it (at 10k they fit there and would be moved after the clock stops; at 100k they do not);
+// less what a scavenge of an empty young generation costs, which would weigh on 1k alone.
 // Also the growth of the live heap over the step, after full collections.
 // Each run also gives the monotonic clock (µs) at the start and end of its timed part, the clock of
 // V8's CPU profiler: run under node --cpu-prof, the profile's samples of a timed part are those in
@@ -28,7 +29,7 @@ export interface ScaleRun {
   stepMs: number;
   /** ...of which garbage collection... */
   gcMs: number;
-  /** ...and the scavenge right after it, which settles what the step left in the young generation. */
+  /** ...and the scavenge right after it, which settles what the step left in the young generation (less an idle scavenge). */
   settleMs: number;
   /** How much the live heap grew with the step. */
   heapBytes: number;
@@ -107,6 +108,9 @@ async function measure(): Promise<ScaleRun> {
   const step = (scenario === 'fan-out' ? fanOut : rbindGrowth)(size);
   collectGarbage!(); // the garbage of earlier runs and of the set-up is not the step's to collect
   const heapBefore = process.memoryUsage().heapUsed;
+  const idle = performance.now();
+  collectGarbage!({ type: 'minor' }); // what any scavenge costs here, even of an empty young generation
+  const idleScavengeMs = performance.now() - idle;
   const startUs = microseconds();
   const start = performance.now();
   const mounts = step();
@@ -118,7 +122,7 @@ async function measure(): Promise<ScaleRun> {
   const heapBytes = process.memoryUsage().heapUsed - heapBefore;
   await setTimeout(0); // the observer hears of the collections made during the step
   const gcMs = gcs.filter((gc) => gc.start >= start && gc.start < end).reduce((sum, gc) => sum + gc.duration, 0);
-  return { mounts, stepMs: end - start, gcMs, settleMs: settled - end, heapBytes, window: [startUs, endUs] };
+  return { mounts, stepMs: end - start, gcMs, settleMs: Math.max(0, settled - end - idleScavengeMs), heapBytes, window: [startUs, endUs] };
 }
 
 /** Mounts the warm-up runs make, at least, whatever the size. */

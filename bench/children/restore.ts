@@ -1,5 +1,7 @@
 // Bench child (runs under unshare -m --propagation private): restores the topology read from stdin
-// on the kernel, in a scratch tmpfs, and prints the time restore() took and the calls it counted.
+// on the kernel, in a scratch tmpfs, and prints the time restore() took, split at its first and
+// last step (what comes before applying the plan, applying it, what comes after), and the calls it
+// counted.
 // restore() runs between two access(2) calls on the marker paths given as arguments, which do not
 // exist: under strace, the syscalls between them are restore's.
 //
@@ -29,11 +31,17 @@ const result = await withScratch((dir) => {
   const ns = new KernelNamespace();
   const [into, staging] = [join(dir, 'into'), join(dir, 'staging')];
   ns.mkdir(into);
+  let [firstStep, lastStep] = [0, 0];
+  const progress = (done: number, total: number) => {
+    if (done === 1) firstStep = performance.now();
+    if (done === total) lastStep = performance.now();
+  };
   mark(startMarker);
   const start = performance.now();
-  const { counts } = restore(ns, topology, { into, staging, guard: symlinkGuard([into, staging]) });
-  const ms = performance.now() - start;
+  const { counts } = restore(ns, topology, { into, staging, guard: symlinkGuard([into, staging]), progress });
+  const end = performance.now();
   mark(endMarker);
-  return { mounts: topology.mounts.length, counts, ms };
+  const phases = { beforeSteps: firstStep - start, steps: lastStep - firstStep, afterSteps: end - lastStep };
+  return { mounts: topology.mounts.length, counts, ms: end - start, phases };
 });
 process.stdout.write(JSON.stringify(result));
