@@ -1,20 +1,16 @@
 // Row 4: parsing a real 20,000-line mountinfo — made by the kernel in a child with a private mount
 // namespace of its own (bench/children/mountinfo.ts) — with parse()/parseFile(), against
 // `findmnt -r -F FILE` and the pure-JS parser of @stroncium/procfs on the same file, in alternating
-// rounds, each in-process sample starting from a collected heap. findmnt is a process: its time
+// rounds, in a fresh process (bench/children/mountinfo-parse.ts). findmnt is a process: its time
 // includes exec, reading and printing; a second findmnt contender on a one-line file measures that
 // start-up, so its parse-and-print work can be told apart.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPrivateSync } from '../src/kernel/child.js';
-import { parse } from '../src/mountinfo/parse.js';
-import { parseFile } from '../src/mountinfo/read.js';
-import { alternate, formatNs, isolatedMs, medians, timeMs, type BenchRow } from './stats.js';
-
-type ProcfsParser = (text: string) => unknown[];
+import { nodeArguments, runPrivateSync } from '../src/kernel/child.js';
+import type { ParseContender } from './children/mountinfo-parse.js';
+import { formatNs, medians, type BenchRow } from './stats.js';
 
 /** Writes a real mountinfo with `binds` bind mounts beyond the host's to `path`. */
 function generateMountinfo(binds: number, path: string): void {
@@ -22,14 +18,13 @@ function generateMountinfo(binds: number, path: string): void {
   if (child.status !== 0) throw new Error(`generating mountinfo failed: ${child.stderr}`);
 }
 
-function procfsParser(): ProcfsParser {
-  const parsers = createRequire(import.meta.url)('@stroncium/procfs/lib/parsers.js') as { processMountinfo: ProcfsParser };
-  return parsers.processMountinfo;
-}
-
-function findmnt(path: string): void {
-  const child = spawnSync('findmnt', ['-r', '-F', path], { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (child.status !== 0) throw new Error(`findmnt failed: ${child.stderr.toString()}`);
+/** Medians of the parse child's samples (ms), and the lines it parsed. */
+function measureParsers(file: string, oneLine: string, rounds: number): { lines: number; ms: Record<ParseContender, number> } {
+  const args = nodeArguments(new URL('./children/mountinfo-parse.ts', import.meta.url), [file, oneLine, String(rounds)]);
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
+  if (child.status !== 0) throw new Error(`mountinfo parse bench failed: ${child.stderr}`);
+  const { lines, samples } = JSON.parse(child.stdout) as { lines: number; samples: Record<ParseContender, number[]> };
+  return { lines, ms: medians(samples) };
 }
 
 export function mountinfoParse(binds = 20_000, rounds = 25): BenchRow[] {
@@ -40,16 +35,7 @@ export function mountinfoParse(binds = 20_000, rounds = 25): BenchRow[] {
     generateMountinfo(binds, file);
     const text = readFileSync(file, 'utf8');
     writeFileSync(oneLine, text.slice(0, text.indexOf('\n') + 1));
-    const lines = parse(text).length;
-    const procfs = procfsParser();
-    if (procfs(text).length !== lines) throw new Error('@stroncium/procfs parsed a different number of lines');
-    const ms = medians(alternate(rounds, {
-      parse: () => isolatedMs(() => parse(text)),
-      parseFile: () => isolatedMs(() => parseFile(file)),
-      procfs: () => isolatedMs(() => procfs(text)),
-      findmnt: () => timeMs(() => findmnt(file)),
-      findmntStart: () => timeMs(() => findmnt(oneLine)),
-    }));
+    const { lines, ms } = measureParsers(file, oneLine, rounds);
     const findmntWork = ms.findmnt - ms.findmntStart;
     const t = (value: number) => formatNs(value * 1e6);
     return [
