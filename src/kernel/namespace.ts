@@ -1,13 +1,13 @@
 // KernelNamespace: the MountNamespace interface carried out with real system calls in the calling
 // process's mount namespace. It changes the mount table of whatever namespace it runs in: give it
 // a namespace of its own (src/kernel/child.ts) unless changing the caller's is the point.
-// Every argument is checked before any system call (src/validate.ts), with Node's error codes.
+// Every argument is checked before any system call (src/namespace-arguments.ts), with Node's error codes.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mountError } from '../errors.js';
 import * as sys from '../native/syscalls.js';
 import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
 import { setGroup, type SetGroupMethod } from '../set-group.js';
-import { validateFd, validateOneOf, validateOptions, validatePath, validateString } from '../validate.js';
+import { checkArguments } from '../namespace-arguments.js';
 
 export interface KernelNamespaceOptions {
   /** The form of set-group to use (default 'auto'). */
@@ -19,18 +19,10 @@ function propagationFlag(type: Propagation): number {
   return { shared: c.MS_SHARED, slave: c.MS_SLAVE, private: c.MS_PRIVATE, unbindable: c.MS_UNBINDABLE }[type];
 }
 
-const propagations: readonly Propagation[] = ['shared', 'slave', 'private', 'unbindable'];
-
 /** A Node fs error (mkdir) as the MountError the model would raise for it; Node's own ERR_* codes stay as they are. */
 function asMountError(error: unknown, syscall: string, path: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? mountError(code, { syscall, path, cause: error }) : error;
-}
-
-/** A path, or a pinned mount (its handle is an fd). */
-function validateMountRef(value: unknown, name: string): asserts value is MountRef {
-  if (typeof value === 'object' && value !== null && 'handle' in value) validateFd(value.handle, `${name}.handle`);
-  else validatePath(value, name);
 }
 
 /** A pinned mount as a path mount(2) resolves to exactly that mount, even when something covers it. */
@@ -55,8 +47,7 @@ export class KernelNamespace implements MountNamespace {
   }
 
   mkdir(path: string, options: { recursive?: boolean } = {}): void {
-    validatePath(path, 'path');
-    validateOptions(options, 'options', ['recursive']);
+    checkArguments.mkdir(path, options);
     try {
       mkdirSync(path, { recursive: options.recursive ?? false });
     } catch (error) {
@@ -65,56 +56,45 @@ export class KernelNamespace implements MountNamespace {
   }
 
   mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
-    validatePath(fsType, 'fsType');
-    validateString(source, 'source');
-    validatePath(target, 'target');
-    validateOptions(options, 'options', ['data', 'readOnly']);
-    if (options.data !== undefined) validateString(options.data, 'options.data');
+    checkArguments.mount(fsType, source, target, options);
     const flags = options.readOnly ? sys.addon().constants.MS_RDONLY : 0;
     sys.mount(source, target, fsType, flags, options.data ?? null);
   }
 
   bind(source: string, target: string, options: { recursive?: boolean } = {}): void {
-    validatePath(source, 'source');
-    validatePath(target, 'target');
-    validateOptions(options, 'options', ['recursive']);
+    checkArguments.bind(source, target, options);
     const { MS_BIND, MS_REC } = sys.addon().constants;
     sys.mount(source, target, null, MS_BIND | (options.recursive ? MS_REC : 0), null, source, target);
   }
 
   move(source: string, target: string): void {
-    validatePath(source, 'source');
-    validatePath(target, 'target');
+    checkArguments.move(source, target);
     sys.mount(source, target, null, sys.addon().constants.MS_MOVE, null, source, target);
   }
 
   umount(target: string, options: { lazy?: boolean } = {}): void {
-    validatePath(target, 'target');
-    validateOptions(options, 'options', ['lazy']);
+    checkArguments.umount(target, options);
     sys.umount2(target, options.lazy ? sys.addon().constants.MNT_DETACH : 0);
   }
 
   changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
-    validateMountRef(target, 'target');
-    validateOneOf(type, 'type', propagations);
-    validateOptions(options, 'options', ['recursive']);
+    checkArguments.changePropagation(target, type, options);
     const recursive = options.recursive ? sys.addon().constants.MS_REC : 0;
     sys.changePropagation(typeof target === 'string' ? target : procFdPath(target), propagationFlag(type) | recursive);
   }
 
   setGroup(source: MountRef, target: MountRef): void {
-    validateMountRef(source, 'source');
-    validateMountRef(target, 'target');
+    checkArguments.setGroup(source, target);
     setGroup(fdOrPath(source), fdOrPath(target), { method: this.#setGroupMethod });
   }
 
   pin(path: string): MountHandle {
-    validatePath(path, 'path');
+    checkArguments.pin(path);
     return { handle: sys.openPath(path) };
   }
 
   unpin(handle: MountHandle): void {
-    validateFd((handle as MountHandle | null)?.handle, 'handle.handle');
+    checkArguments.unpin(handle);
     sys.close(handle.handle);
   }
 

@@ -1,6 +1,7 @@
 // ModelNamespace: the MountNamespace interface answered by the in-memory model of Linux mount
 // propagation. Each method names its syscall and paths the way the kernel backend's errors do.
 import { mountError } from '../errors.js';
+import { checkArguments } from '../namespace-arguments.js';
 import { render } from '../mountinfo/render.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
@@ -70,36 +71,44 @@ export class ModelNamespace implements MountNamespace {
   }
 
   mkdir(path: string, options: { recursive?: boolean } = {}): void {
+    checkArguments.mkdir(path, options);
     doMkdir(this.#ns, path, options.recursive ?? false, failure('mkdir', path));
   }
 
   mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
+    checkArguments.mount(fsType, source, target, options);
     doNewMount(this.#ns, this.#filesystems, fsType, source, target, options, failure('mount', target));
   }
 
   bind(source: string, target: string, options: { recursive?: boolean } = {}): void {
+    checkArguments.bind(source, target, options);
     doLoopback(this.#ns, source, target, options.recursive ?? false, failure('mount', source, target));
   }
 
   move(source: string, target: string): void {
+    checkArguments.move(source, target);
     doMoveMount(this.#ns, source, target, failure('mount', source, target));
   }
 
   umount(target: string, options: { lazy?: boolean } = {}): void {
+    checkArguments.umount(target, options);
     doUmount(this.#ns, target, options.lazy ?? false, failure('umount2', target));
   }
 
   changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
+    checkArguments.changePropagation(target, type, options);
     const place = this.#place(target);
     doChangeType(this.#ns, place, type, options.recursive ?? false, failure('mount', shownAs(place)));
   }
 
   setGroup(source: MountRef, target: MountRef): void {
+    checkArguments.setGroup(source, target);
     const [from, to] = [this.#place(source), this.#place(target)];
     doSetGroup(this.#ns, from, to, failure('move_mount', shownAs(from), shownAs(to)));
   }
 
   pin(path: string): MountHandle {
+    checkArguments.pin(path);
     const place = lookupPath(this.#ns, path, failure('open', path));
     let handle = 0;
     while (this.#pins.has(handle)) handle++;
@@ -109,6 +118,7 @@ export class ModelNamespace implements MountNamespace {
   }
 
   unpin(handle: MountHandle): void {
+    checkArguments.unpin(handle);
     const place = this.#pins.get(handle.handle);
     if (place === undefined) throw mountError('EBADF', { syscall: 'close', path: handle.handle });
     this.#pins.delete(handle.handle);

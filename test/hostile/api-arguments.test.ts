@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { attach, detach } from '../../src/attach/index.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { KernelNamespace } from '../../src/kernel/namespace.js';
+import type { MountNamespace } from '../../src/namespace.js';
 import { ModelNamespace } from '../../src/model/index.js';
 import { AddonUnavailableError } from '../../src/native/addon.js';
 import { planRestore } from '../../src/restore/plan.js';
@@ -71,8 +72,11 @@ describe('setGroup: hostile paths and fds', () => {
   });
 });
 
-describe('KernelNamespace: every operation checks its arguments before a syscall', () => {
-  const ns = new KernelNamespace();
+describe.each([
+  ['KernelNamespace', () => new KernelNamespace()],
+  ['ModelNamespace', () => new ModelNamespace()],
+] as const)('%s: every operation checks its arguments before it acts', (backend, make) => {
+  const ns: MountNamespace = make();
   it.each([
     ['mkdir a number', () => ns.mkdir(1 as never), 'ERR_INVALID_ARG_TYPE', 'path'],
     ['mkdir a path with NUL', () => ns.mkdir('/tmp/a\0b'), 'ERR_INVALID_ARG_VALUE', 'path'],
@@ -102,7 +106,11 @@ describe('KernelNamespace: every operation checks its arguments before a syscall
     expectRefused(call, code, argument);
   });
 
+});
+
+describe('KernelNamespace: what passes the checks goes to the kernel', () => {
   it('well-formed calls, relative paths among them, reach the addon', () => {
+    const ns = new KernelNamespace();
     expectReachedAddon(() => ns.mount('tmpfs', '', 'relative'));
     expectReachedAddon(() => ns.changePropagation({ handle: 3 }, 'private'));
     expectReachedAddon(() => ns.unpin({ handle: 2 ** 31 - 1 }));

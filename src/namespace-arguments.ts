@@ -1,0 +1,59 @@
+// The argument checks of every MountNamespace operation, made before anything happens, with Node's
+// error codes — one set for both backends, so the model refuses exactly what the kernel backend does.
+import type { MountRef, NewMountOptions, Propagation } from './namespace.js';
+import { validateFd, validateOneOf, validateOptions, validatePath, validateString } from './validate.js';
+
+const propagations: readonly Propagation[] = ['shared', 'slave', 'private', 'unbindable'];
+
+/** A path, or a pinned mount (a handle holding a file-descriptor-like number). */
+function validateMountRef(value: unknown, name: string): asserts value is MountRef {
+  if (typeof value === 'object' && value !== null && 'handle' in value) validateFd(value.handle, `${name}.handle`);
+  else validatePath(value, name);
+}
+
+/** The source and target paths of a two-path operation. */
+function validatePair(source: unknown, target: unknown): void {
+  validatePath(source, 'source');
+  validatePath(target, 'target');
+}
+
+export const checkArguments = {
+  mkdir(path: unknown, options: unknown): void {
+    validatePath(path, 'path');
+    validateOptions(options, 'options', ['recursive']);
+  },
+  mount(fsType: unknown, source: unknown, target: unknown, options: unknown): void {
+    validatePath(fsType, 'fsType');
+    validateString(source, 'source');
+    validatePath(target, 'target');
+    validateOptions(options, 'options', ['data', 'readOnly']);
+    const data = (options as NewMountOptions | undefined)?.data;
+    if (data !== undefined) validateString(data, 'options.data');
+  },
+  bind(source: unknown, target: unknown, options: unknown): void {
+    validatePair(source, target);
+    validateOptions(options, 'options', ['recursive']);
+  },
+  move(source: unknown, target: unknown): void {
+    validatePair(source, target);
+  },
+  umount(target: unknown, options: unknown): void {
+    validatePath(target, 'target');
+    validateOptions(options, 'options', ['lazy']);
+  },
+  changePropagation(target: unknown, type: unknown, options: unknown): void {
+    validateMountRef(target, 'target');
+    validateOneOf(type, 'type', propagations);
+    validateOptions(options, 'options', ['recursive']);
+  },
+  setGroup(source: unknown, target: unknown): void {
+    validateMountRef(source, 'source');
+    validateMountRef(target, 'target');
+  },
+  pin(path: unknown): void {
+    validatePath(path, 'path');
+  },
+  unpin(handle: unknown): void {
+    validateFd((handle as { handle?: unknown } | null)?.handle, 'handle.handle');
+  },
+};
