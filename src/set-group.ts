@@ -3,7 +3,7 @@
 // kernel-patch/, move_mount(2) MOVE_MOUNT_SET_GROUP on Linux >= 5.15 — with errors that name the
 // rule that was broken.
 import { MountError, mountError, SetGroupUnsupportedError } from './errors.js';
-import { explainSetGroupFailure } from './kernel/explain.js';
+import { closedFd, explainSetGroupFailure } from './kernel/explain.js';
 import { probe, type SetGroupForm } from './native/probe.js';
 import * as sys from './native/syscalls.js';
 import { validateOneOf, validateOptions, validatePathOrFd, type PathOrFd } from './validate.js';
@@ -61,6 +61,10 @@ function formMissing(form: SetGroupForm, error: MountError): boolean {
 /** The kernel's refusal, with the rule it enforced named in `reason` when it can be. */
 function explained(error: MountError, form: SetGroupForm, source: PathOrFd, target: PathOrFd): MountError {
   if (formMissing(form, error)) return unsupported([form], source, target);
+  // mount(2) reaches an fd through /proc/self/fd/N, where a closed one is ENOENT; it is EBADF, as move_mount says.
+  if (form === 'mount' && error.code === 'ENOENT' && closedFd(source, target) !== undefined) {
+    return explained(mountError('EBADF', { syscall: error.syscall, path: source, dest: target, cause: error }), form, source, target);
+  }
   const reason = explainSetGroupFailure(error, source, target);
   if (reason === undefined) return error;
   return mountError(error.code, { syscall: error.syscall, path: source, dest: target, reason, cause: error });

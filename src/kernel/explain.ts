@@ -49,6 +49,11 @@ export function explainSetGroupInvalid(source: PathOrFd, target: PathOrFd): stri
   return setGroupRule.lockedChildren();
 }
 
+/** A side given as a file descriptor that is not open, if any. */
+export function closedFd(source: PathOrFd, target: PathOrFd): number | undefined {
+  return [source, target].find((place): place is number => typeof place === 'number' && !existsSync(`/proc/self/fd/${place}`));
+}
+
 /** A reason for a failed set-group call, when its errno leaves one to name. */
 export function explainSetGroupFailure(error: MountError, source: PathOrFd, target: PathOrFd): string | undefined {
   switch (error.code) {
@@ -68,7 +73,7 @@ export function explainSetGroupFailure(error: MountError, source: PathOrFd, targ
             '(the same user, or CAP_SYS_PTRACE over its user namespace); pass an fd opened by a process that has it';
     }
     case 'EBADF': {
-      const closed = [source, target].find((place) => typeof place === 'number' && !existsSync(`/proc/self/fd/${place}`));
+      const closed = closedFd(source, target);
       return closed === undefined ? undefined : `fd ${closed} is not an open file descriptor`;
     }
     default:
