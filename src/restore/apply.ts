@@ -1,6 +1,7 @@
 // Applying a plan to a MountNamespace, step by step; the first failure stops it (a half-restored
 // namespace is reported with the step that failed, never papered over).
 import type { MountHandle, MountNamespace } from '../namespace.js';
+import type { PathGuard } from './guard.js';
 import type { Plan, PlanStep, Target } from './plan.js';
 
 /** A plan step the namespace refused: which one, and the error. */
@@ -16,8 +17,8 @@ export class RestoreStepError extends Error {
 }
 
 export interface ApplyOptions {
-  /** Called before each step that touches `path`, to refuse one (e.g. through a symlink). */
-  guard?: (path: string) => void;
+  /** Asked before each step about every path it touches (to refuse one through a symlink), and told of each step done. */
+  guard?: PathGuard;
   /** Called after each step with how many are done. */
   progress?: (done: number, total: number) => void;
 }
@@ -93,8 +94,9 @@ export function applyPlan(ns: MountNamespace, plan: Plan, options: ApplyOptions 
   try {
     plan.steps.forEach((step, i) => {
       try {
-        for (const path of pathsOf(step)) options.guard?.(path);
+        for (const path of pathsOf(step)) options.guard?.check(path);
         applyStep(ns, step, pins, resolve);
+        options.guard?.applied(step);
         counts[kindOf(step)]++;
       } catch (error) {
         throw new RestoreStepError(i, formatStep(step), error);

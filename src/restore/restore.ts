@@ -81,7 +81,7 @@ export function refusals(plan: Plan, guard: ApplyOptions['guard']): string[] {
   const refused = new Set<string>();
   for (const path of plan.steps.flatMap(pathsOf)) {
     try {
-      guard(path);
+      guard.check(path);
     } catch (error) {
       if (!(error instanceof MountError)) throw error;
       refused.add(error.reason === undefined ? error.message : `${error.message}: ${error.reason}`);
