@@ -268,6 +268,14 @@ Napi::Value Close(Napi::Env env, const Args<1>& args) {
 Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
   c.Set("MS_RDONLY", static_cast<double>(MS_RDONLY));
+  c.Set("MS_NOSUID", static_cast<double>(MS_NOSUID));
+  c.Set("MS_NODEV", static_cast<double>(MS_NODEV));
+  c.Set("MS_NOEXEC", static_cast<double>(MS_NOEXEC));
+  c.Set("MS_NOATIME", static_cast<double>(MS_NOATIME));
+  c.Set("MS_NODIRATIME", static_cast<double>(MS_NODIRATIME));
+  c.Set("MS_RELATIME", static_cast<double>(MS_RELATIME));
+  c.Set("MS_STRICTATIME", static_cast<double>(MS_STRICTATIME));
+  c.Set("MS_NOSYMFOLLOW", static_cast<double>(MS_NOSYMFOLLOW));
   c.Set("MS_REMOUNT", static_cast<double>(MS_REMOUNT));
   c.Set("MS_BIND", static_cast<double>(MS_BIND));
   c.Set("MS_MOVE", static_cast<double>(MS_MOVE));

@@ -1,7 +1,8 @@
 // The argument checks of every MountNamespace operation, made before anything happens, with Node's
 // error codes — one set for both backends, so the model refuses exactly what the kernel backend does.
-import type { MountRef, NewMountOptions, Propagation } from './namespace.js';
-import { validateFd, validateOneOf, validateOptions, validatePath, validateString } from './validate.js';
+import { MOUNT_FLAGS, type MountFlag, type MountRef, type NewMountOptions, type Propagation } from './namespace.js';
+import { InvalidArgumentError } from './errors.js';
+import { describeReceived, validateFd, validateOneOf, validateOptions, validatePath, validateString } from './validate.js';
 
 const propagations: readonly Propagation[] = ['shared', 'slave', 'private', 'unbindable'];
 
@@ -9,6 +10,14 @@ const propagations: readonly Propagation[] = ['shared', 'slave', 'private', 'unb
 function validateMountRef(value: unknown, name: string): asserts value is MountRef {
   if (typeof value === 'object' && value !== null && 'handle' in value) validateFd(value.handle, `${name}.handle`);
   else validatePath(value, name);
+}
+
+/** A list of per-mount flags: an array of MountFlag names. */
+function validateMountFlags(value: unknown, name: string): asserts value is readonly MountFlag[] {
+  if (!Array.isArray(value)) {
+    throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be an array of mount flags. ${describeReceived(value)}`);
+  }
+  value.forEach((flag, i) => validateOneOf(flag, `${name}[${i}]`, MOUNT_FLAGS));
 }
 
 /** The source and target paths of a two-path operation. */
@@ -26,9 +35,10 @@ export const checkArguments = {
     validatePath(fsType, 'fsType');
     validateString(source, 'source');
     validatePath(target, 'target');
-    validateOptions(options, 'options', ['data', 'readOnly']);
-    const data = (options as NewMountOptions | undefined)?.data;
+    validateOptions(options, 'options', ['data', 'flags']);
+    const { data, flags } = (options ?? {}) as NewMountOptions;
     if (data !== undefined) validateString(data, 'options.data');
+    if (flags !== undefined) validateMountFlags(flags, 'options.flags');
   },
   bind(source: unknown, target: unknown, options: unknown): void {
     validatePair(source, target);
@@ -40,6 +50,10 @@ export const checkArguments = {
   umount(target: unknown, options: unknown): void {
     validatePath(target, 'target');
     validateOptions(options, 'options', ['lazy']);
+  },
+  remountBind(target: unknown, flags: unknown): void {
+    validateMountRef(target, 'target');
+    validateMountFlags(flags, 'flags');
   },
   changePropagation(target: unknown, type: unknown, options: unknown): void {
     validateMountRef(target, 'target');

@@ -11,11 +11,23 @@ export type Propagation = 'shared' | 'slave' | 'private' | 'unbindable';
 
 export type Backend = 'kernel' | 'model';
 
+/**
+ * The per-mount flags of mount(2), each named as mount(8) -o names it: MS_RDONLY ('ro'), MS_NOSUID,
+ * MS_NODEV, MS_NOEXEC, the atime flags MS_NOATIME, MS_NODIRATIME, MS_RELATIME and MS_STRICTATIME,
+ * and MS_NOSYMFOLLOW. A list of them is the set of bits a call passes; the kernel (path_mount())
+ * turns it into the mount's flags: relatime unless 'noatime' or 'strictatime', 'strictatime' over
+ * 'noatime', and on a bind remount the mount's atime flags kept unless an atime flag is given.
+ */
+export type MountFlag = 'ro' | 'nosuid' | 'nodev' | 'noexec' | 'noatime' | 'nodiratime' | 'relatime' | 'strictatime' | 'nosymfollow';
+
+/** Every MountFlag, in the order mountinfo shows what they set (strictatime shows as no atime flag). */
+export const MOUNT_FLAGS: readonly MountFlag[] = ['ro', 'nosuid', 'nodev', 'noexec', 'noatime', 'nodiratime', 'relatime', 'strictatime', 'nosymfollow'];
+
 export interface NewMountOptions {
-  /** Filesystem-specific data, as mount(8) -o passes it ("size=1m,mode=755"). */
+  /** Filesystem-specific data, as mount(8) -o passes it ("size=1m,mode=755"); "ro"/"rw" here set the superblock's state alone. */
   data?: string;
-  /** MS_RDONLY. */
-  readOnly?: boolean;
+  /** Per-mount flags; 'ro' makes the superblock read-only too (MS_RDONLY is also SB_RDONLY), unless `data` says "rw". */
+  flags?: readonly MountFlag[];
 }
 
 /**
@@ -50,6 +62,13 @@ export interface MountNamespace {
 
   /** umount(2); `lazy` is MNT_DETACH (umount -l). */
   umount(target: string, options?: { lazy?: boolean }): void;
+
+  /**
+   * mount -o remount,bind,FLAGS (mount(2) MS_REMOUNT | MS_BIND | FLAGS): the mount whose root is
+   * `target` gets exactly `flags` — what is not named is cleared, the atime flags are kept unless
+   * one is named — and nothing else changes: not its superblock, not its peers, copies or children.
+   */
+  remountBind(target: MountRef, flags: readonly MountFlag[]): void;
 
   /** mount --make-[r]shared|slave|private|unbindable. */
   changePropagation(target: MountRef, type: Propagation, options?: { recursive?: boolean }): void;

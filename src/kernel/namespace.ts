@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mountError } from '../errors.js';
 import * as sys from '../native/syscalls.js';
-import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
+import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
 import { setGroup, type SetGroupMethod } from '../set-group.js';
 import { checkArguments } from '../namespace-arguments.js';
 
@@ -19,6 +19,16 @@ function propagationFlag(type: Propagation): number {
   return { shared: c.MS_SHARED, slave: c.MS_SLAVE, private: c.MS_PRIVATE, unbindable: c.MS_UNBINDABLE }[type];
 }
 
+/** The mount(2) MS_* bits of a list of per-mount flags. */
+function mountFlagBits(flags: readonly MountFlag[]): number {
+  const c = sys.addon().constants;
+  const bit: Record<MountFlag, number> = {
+    ro: c.MS_RDONLY, nosuid: c.MS_NOSUID, nodev: c.MS_NODEV, noexec: c.MS_NOEXEC, noatime: c.MS_NOATIME,
+    nodiratime: c.MS_NODIRATIME, relatime: c.MS_RELATIME, strictatime: c.MS_STRICTATIME, nosymfollow: c.MS_NOSYMFOLLOW,
+  };
+  return flags.reduce((bits, flag) => bits | bit[flag], 0);
+}
+
 /** A Node fs error (mkdir) as the MountError the model would raise for it; Node's own ERR_* codes stay as they are. */
 function asMountError(error: unknown, syscall: string, path: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
@@ -28,6 +38,11 @@ function asMountError(error: unknown, syscall: string, path: string): unknown {
 /** A pinned mount as a path mount(2) resolves to exactly that mount, even when something covers it. */
 function procFdPath(handle: MountHandle): string {
   return `/proc/self/fd/${handle.handle}`;
+}
+
+/** A mount as a path mount(2) takes: the path itself, or the pinned mount's /proc/self/fd path. */
+function mountPath(ref: MountRef): string {
+  return typeof ref === 'string' ? ref : procFdPath(ref);
 }
 
 function fdOrPath(ref: MountRef): string | number {
@@ -57,8 +72,7 @@ export class KernelNamespace implements MountNamespace {
 
   mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
     checkArguments.mount(fsType, source, target, options);
-    const flags = options.readOnly ? sys.addon().constants.MS_RDONLY : 0;
-    sys.mount(source, target, fsType, flags, options.data ?? null);
+    sys.mount(source, target, fsType, mountFlagBits(options.flags ?? []), options.data ?? null);
   }
 
   bind(source: string, target: string, options: { recursive?: boolean } = {}): void {
@@ -77,10 +91,16 @@ export class KernelNamespace implements MountNamespace {
     sys.umount2(target, options.lazy ? sys.addon().constants.MNT_DETACH : 0);
   }
 
+  remountBind(target: MountRef, flags: readonly MountFlag[]): void {
+    checkArguments.remountBind(target, flags);
+    const { MS_REMOUNT, MS_BIND } = sys.addon().constants;
+    sys.mount(null, mountPath(target), null, MS_REMOUNT | MS_BIND | mountFlagBits(flags), null);
+  }
+
   changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
     checkArguments.changePropagation(target, type, options);
     const recursive = options.recursive ? sys.addon().constants.MS_REC : 0;
-    sys.changePropagation(typeof target === 'string' ? target : procFdPath(target), propagationFlag(type) | recursive);
+    sys.changePropagation(mountPath(target), propagationFlag(type) | recursive);
   }
 
   setGroup(source: MountRef, target: MountRef): void {

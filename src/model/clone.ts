@@ -17,13 +17,15 @@ export function setMntShared(m: Mount): void {
 }
 
 /**
- * clone_mnt(): a copy of `old` showing `root`, attached nowhere. A plain copy (flag 0) joins the
- * peer group of `old` and, when `old` is a slave, sits right after it in its master's slave list;
- * CL_SLAVE makes it a slave of `old` at the head of the list; CL_MAKE_SHARED gives it a peer
- * group, a new one unless it joins `old`'s.
+ * clone_mnt(): a copy of `old` showing `root`, attached nowhere. It has every per-mount flag of
+ * `old` (read-only, nosuid, atime...: the kernel clears only transient and internal bits), so binds,
+ * rbinds and propagated copies carry the flags of what they copy, never of where they land.
+ * A plain copy (flag 0) joins the peer group of `old` and, when `old` is a slave, sits right after
+ * it in its master's slave list; CL_SLAVE makes it a slave of `old` at the head of the list;
+ * CL_MAKE_SHARED gives it a peer group, a new one unless it joins `old`'s.
  */
 export function cloneMnt(ns: MntNamespace, old: Mount, root: Dentry, flag: number): Mount {
-  const mnt = ns.allocMount(root, old.source, old.readOnly);
+  const mnt = ns.allocMount(root, old.source, old.mntFlags);
   mnt.groupId = flag & CL_SLAVE ? 0 : old.groupId;
   if (flag & CL_MAKE_SHARED && mnt.groupId === 0) mnt.groupId = ns.groupIds.alloc();
   if (mnt.groupId !== 0) setMntShared(mnt);

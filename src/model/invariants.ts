@@ -1,14 +1,14 @@
 // assertInvariants(): the invariants written on the model's types (types.ts), checked over a whole
 // namespace: the table, the tree (every parent live), peer groups (one superblock, one master),
-// slave lists (no cycles: masters form a forest over groups), superblock counts, and ids unique and
-// smallest-free. O(mounts); for tests, which run it after every operation.
+// slave lists (no cycles: masters form a forest over groups), per-mount flags, superblock counts,
+// and ids unique and smallest-free. O(mounts); for tests, which run it after every operation.
 import { InvariantError } from '../errors.js';
 import { isSubdir } from './dcache.js';
 import { childrenOf, ringOf, slavesOf } from './lists.js';
 import type { ModelNamespace } from './model-namespace.js';
 import type { Ida } from './ida.js';
 import { hasSlaves, isNew, isPrivate, isShared, isSlave, isUnbindable, peers } from './predicates.js';
-import type { MntNamespace, Mount, Superblock } from './types.js';
+import { MNT_NOATIME, MNT_RELATIME, MNT_USER_SETTABLE_MASK, type MntNamespace, type Mount, type Superblock } from './types.js';
 
 function check(condition: boolean, message: () => string): asserts condition {
   if (!condition) throw new InvariantError(`model invariant broken: ${message()}`);
@@ -25,6 +25,8 @@ function checkTable(ns: MntNamespace): void {
     check(m.uniqueId > lastUnique, () => `${name(m)} is out of creation order in the table`);
     check(!m.umounting && !m.marked && !m.candidate, () => `${name(m)} kept a transient mark`);
     check(m.root.sb === m.sb, () => `${name(m)}'s root is not in its superblock`);
+    check((m.mntFlags & ~MNT_USER_SETTABLE_MASK) === 0, () => `${name(m)} has flags ${m.mntFlags.toString(16)} beyond the per-mount ones`);
+    check((m.mntFlags & (MNT_NOATIME | MNT_RELATIME)) !== (MNT_NOATIME | MNT_RELATIME), () => `${name(m)} is both noatime and relatime`);
     lastUnique = m.uniqueId;
   }
 }

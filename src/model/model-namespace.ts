@@ -4,10 +4,21 @@ import { mountError } from '../errors.js';
 import { checkArguments } from '../namespace-arguments.js';
 import { render } from '../mountinfo/render.js';
 import type { MountInfo } from '../mountinfo/types.js';
-import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
+import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
 import { lookupPath, type Fail } from './namei.js';
 import { mountinfoEntries } from './proc.js';
-import { doChangeType, doLoopback, doMkdir, doMoveMount, doNewMount, doSetGroup, doUmount, shownAs, type Place } from './syscalls.js';
+import {
+  doChangeType,
+  doLoopback,
+  doMkdir,
+  doMoveMount,
+  doNewMount,
+  doReconfigureMnt,
+  doSetGroup,
+  doUmount,
+  shownAs,
+  type Place,
+} from './syscalls.js';
 import { DEFAULT_MOUNT_MAX, MntNamespace, type KernelVersion, type Path } from './types.js';
 
 export interface ModelNamespaceOptions {
@@ -93,6 +104,12 @@ export class ModelNamespace implements MountNamespace {
   umount(target: string, options: { lazy?: boolean } = {}): void {
     checkArguments.umount(target, options);
     doUmount(this.#ns, target, options.lazy ?? false, failure('umount2', target));
+  }
+
+  remountBind(target: MountRef, flags: readonly MountFlag[]): void {
+    checkArguments.remountBind(target, flags);
+    const place = this.#place(target);
+    doReconfigureMnt(this.#ns, place, flags, failure('mount', shownAs(place)));
   }
 
   changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {

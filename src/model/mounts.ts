@@ -129,6 +129,15 @@ export function changeType(ns: MntNamespace, mnt: Mount, type: Propagation, recu
   for (let m: Mount | null = mnt; m !== null; m = recurse ? nextMnt(m, mnt) : null) changeMntPropagation(ns, m, type);
 }
 
+/**
+ * change_mount_ro_state() + set_mount_attributes(), do_reconfigure_mnt()'s commit: the per-mount
+ * flags of `mnt` become `mntFlags`. (The kernel's can fail with EBUSY while a file is open for
+ * writing through the mount; the model has no files.)
+ */
+export function setMountAttributes(mnt: Mount, mntFlags: number): void {
+  mnt.mntFlags = mntFlags;
+}
+
 /** do_set_group()'s commit: `to` joins the peer group of `from` and, right after it, its master's slave list. Nothing propagates. */
 export function joinGroup(from: Mount, to: Mount): void {
   if (isSlave(from)) {

@@ -1,6 +1,6 @@
 // The state tests of fs/pnode.h and fs/mount.h, one line each. Nothing else in the model reads the
 // raw flag fields of a Mount to decide anything.
-import type { Mount, Path } from './types.js';
+import { MNT_READONLY, type Mount, type Path } from './types.js';
 
 /** IS_MNT_SHARED: the mount is a member of a peer group. */
 export const isShared = (m: Mount): boolean => m.shared;
@@ -30,7 +30,7 @@ export const willBeUnmounted = (m: Mount): boolean => m.umounting;
 export const peers = (a: Mount, b: Mount): boolean => a.groupId !== 0 && a.groupId === b.groupId;
 
 /** __mnt_is_readonly(): nothing can be created through the mount (MNT_READONLY, or SB_RDONLY on its superblock). */
-export const mntIsReadonly = (m: Mount): boolean => m.readOnly || m.sb.readOnly;
+export const mntIsReadonly = (m: Mount): boolean => (m.mntFlags & MNT_READONLY) !== 0 || m.sb.readOnly;
 
 /** mnt_has_parent(): the mount is attached under another (it is not a namespace root). */
 export const hasParent = (m: Mount): boolean => m.parent !== null;

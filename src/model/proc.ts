@@ -3,7 +3,18 @@
 import { dentryPath, pathBelow } from './dcache.js';
 import { isShared, isSlave, isUnbindable } from './predicates.js';
 import type { MountInfo } from '../mountinfo/types.js';
-import type { MntNamespace, Mount } from './types.js';
+import {
+  MNT_NOATIME,
+  MNT_NODEV,
+  MNT_NODIRATIME,
+  MNT_NOEXEC,
+  MNT_NOSUID,
+  MNT_NOSYMFOLLOW,
+  MNT_READONLY,
+  MNT_RELATIME,
+  type MntNamespace,
+  type Mount,
+} from './types.js';
 
 /** The paths of mount points, each computed once from its parent's. */
 export class MountPointPaths {
@@ -33,6 +44,24 @@ export class MountPointPaths {
   }
 }
 
+/** show_vfsmnt_opts()'s table: the per-mount flags mountinfo names, in its order. */
+const mntOpts: readonly (readonly [number, string])[] = [
+  [MNT_NOSUID, 'nosuid'],
+  [MNT_NODEV, 'nodev'],
+  [MNT_NOEXEC, 'noexec'],
+  [MNT_NOATIME, 'noatime'],
+  [MNT_NODIRATIME, 'nodiratime'],
+  [MNT_RELATIME, 'relatime'],
+  [MNT_NOSYMFOLLOW, 'nosymfollow'],
+];
+
+/** Mountinfo field 6: the mount's own read-only state (MNT_READONLY, not its superblock's), then show_vfsmnt_opts(). */
+function mountOptions(m: Mount): string {
+  let options = m.mntFlags & MNT_READONLY ? 'ro' : 'rw';
+  for (const [flag, name] of mntOpts) if (m.mntFlags & flag) options += `,${name}`;
+  return options;
+}
+
 /** Mountinfo field 11: the superblock's read-only state and the data it was mounted with. */
 function superOptions(m: Mount): string {
   const state = m.sb.readOnly ? 'ro' : 'rw';
@@ -51,7 +80,7 @@ function showMountinfo(m: Mount, paths: MountPointPaths): MountInfo {
     minor: m.sb.minor,
     root: dentryPath(m.root),
     mountPoint: paths.of(m),
-    mountOptions: `${m.readOnly ? 'ro' : 'rw'},relatime`,
+    mountOptions: mountOptions(m),
     unbindable: isUnbindable(m),
     otherOptional: [],
     fsType: m.sb.fsType,

@@ -6,15 +6,28 @@
 // So a refused operation leaves the namespace exactly as it was.
 import { cloneMnt, copyTree, copyTreeSize } from './clone.js';
 import { dentryPath, isSubdir } from './dcache.js';
-import { attachRecursiveMnt, changeType, joinGroup, umountTree, whereToMount } from './mounts.js';
+import { attachRecursiveMnt, changeType, joinGroup, setMountAttributes, umountTree, whereToMount } from './mounts.js';
 import { lookupPath, makeDirectory, traverseMounts, type Fail } from './namei.js';
 import { countSecondaries, propagateMountBusy } from './pnode.js';
 import { hasParent, isMountRoot, isPrivate, isShared, isSlave, isUnbindable } from './predicates.js';
 import { MountPointPaths } from './proc.js';
 import { mountIsAncestor, mountTree } from './tree.js';
 import { setGroupRule, type Side } from '../set-group-rules.js';
-import type { NewMountOptions, Propagation } from '../namespace.js';
-import type { MntNamespace, Mount, Path } from './types.js';
+import type { MountFlag, NewMountOptions, Propagation } from '../namespace.js';
+import {
+  MNT_ATIME_MASK,
+  MNT_NOATIME,
+  MNT_NODEV,
+  MNT_NODIRATIME,
+  MNT_NOEXEC,
+  MNT_NOSUID,
+  MNT_NOSYMFOLLOW,
+  MNT_READONLY,
+  MNT_RELATIME,
+  type MntNamespace,
+  type Mount,
+  type Path,
+} from './types.js';
 
 /** A place named by path, or held by a pin (the kernel's O_PATH fd): its Path, and how errors show it. */
 export type Place = string | { pinned: Path; shown: string };
@@ -76,6 +89,38 @@ function parseSbFlags(data: string, readOnly: boolean): { readOnly: boolean; dat
   return { readOnly, data: rest.join(',') };
 }
 
+/** The MS_* bits that set one per-mount flag each (path_mount(): "Separate the per-mountpoint flags"). */
+const mountpointFlags: readonly (readonly [MountFlag, number])[] = [
+  ['nosuid', MNT_NOSUID],
+  ['nodev', MNT_NODEV],
+  ['noexec', MNT_NOEXEC],
+  ['noatime', MNT_NOATIME],
+  ['nodiratime', MNT_NODIRATIME],
+  ['ro', MNT_READONLY],
+  ['nosymfollow', MNT_NOSYMFOLLOW],
+];
+
+/** The MS_* bits that name an atime mode: a remount naming none keeps the mount's. */
+const atimeFlags: readonly MountFlag[] = ['noatime', 'nodiratime', 'relatime', 'strictatime'];
+
+/**
+ * path_mount(): the per-mount flags a mount(2) call with the MS_* bits `flags` gives a mount:
+ * relatime unless noatime, strictatime clearing both, and for a remount of `remounted` that names
+ * no atime bit, the atime flags it has.
+ */
+function pathMountFlags(flags: readonly MountFlag[], remounted?: Mount): number {
+  const given = new Set(flags);
+  /* Default to relatime unless overriden */
+  let mntFlags = given.has('noatime') ? 0 : MNT_RELATIME;
+  for (const [flag, mntFlag] of mountpointFlags) if (given.has(flag)) mntFlags |= mntFlag;
+  if (given.has('strictatime')) mntFlags &= ~(MNT_RELATIME | MNT_NOATIME);
+  /* The default atime for remount is preservation */
+  if (remounted !== undefined && !atimeFlags.some((flag) => given.has(flag))) {
+    mntFlags = (mntFlags & ~MNT_ATIME_MASK) | (remounted.mntFlags & MNT_ATIME_MASK);
+  }
+  return mntFlags;
+}
+
 /** mkdir(2). */
 export function doMkdir(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
   makeDirectory(ns, path, recursive, fail);
@@ -98,10 +143,10 @@ export function doNewMount(
   const where = whereToMount(path);
   const copies = prepareAttach(ns, where, 1, false, fail);
 
-  const readOnly = options.readOnly ?? false;
-  const sbOptions = parseSbFlags(options.data ?? '', readOnly);
+  const flags = options.flags ?? [];
+  const sbOptions = parseSbFlags(options.data ?? '', flags.includes('ro'));
   const sb = ns.allocSuperblock(fsType, sbOptions.data, sbOptions.readOnly);
-  attachRecursiveMnt(ns, ns.allocMount(sb.root, source, readOnly), where.mount, where.dentry, copies);
+  attachRecursiveMnt(ns, ns.allocMount(sb.root, source, pathMountFlags(flags)), where.mount, where.dentry, copies);
 }
 
 /** do_loopback(): mount --bind (a clone of the mount at `source`) or --rbind (a copy of its tree), on top of `target`. */
@@ -158,6 +203,19 @@ export function doUmount(ns: MntNamespace, target: string, lazy: boolean, fail: 
   }
 
   umountTree(ns, mnt, true);
+}
+
+/**
+ * do_reconfigure_mnt() (mount(2) MS_REMOUNT | MS_BIND): the mount whose root is `target` gets the
+ * per-mount flags `flags` ask for, and nothing else changes: not its superblock (a read-only mount
+ * of a writable superblock stays writable through its other mounts), not its peers or copies (a
+ * remount does not propagate), not its children. The model has no locked flags (EPERM).
+ */
+export function doReconfigureMnt(ns: MntNamespace, target: Place, flags: readonly MountFlag[], fail: Fail): void {
+  const path = placePath(ns, target, 'target', fail);
+  if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point; a bind remount changes the flags of whole mounts`);
+
+  setMountAttributes(path.mount, pathMountFlags(flags, path.mount));
 }
 
 /** do_change_type(): mount --make-[r]shared|slave|private|unbindable on the mount whose root is `target`. */

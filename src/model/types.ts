@@ -56,6 +56,28 @@ export interface Path {
   readonly dentry: Dentry;
 }
 
+/* The per-mount flags (mnt_flags, include/linux/mount.h) that mount(2) sets and mountinfo shows. */
+/** MNT_NOSUID. */
+export const MNT_NOSUID = 0x01;
+/** MNT_NODEV. */
+export const MNT_NODEV = 0x02;
+/** MNT_NOEXEC. */
+export const MNT_NOEXEC = 0x04;
+/** MNT_NOATIME. */
+export const MNT_NOATIME = 0x08;
+/** MNT_NODIRATIME. */
+export const MNT_NODIRATIME = 0x10;
+/** MNT_RELATIME. */
+export const MNT_RELATIME = 0x20;
+/** MNT_READONLY: the mount is read-only, whatever its superblock is. */
+export const MNT_READONLY = 0x40;
+/** MNT_NOSYMFOLLOW. */
+export const MNT_NOSYMFOLLOW = 0x80;
+/** MNT_USER_SETTABLE_MASK: every flag above, which a bind remount replaces as a whole. */
+export const MNT_USER_SETTABLE_MASK = 0xff;
+/** MNT_ATIME_MASK: the atime flags, which a remount keeps unless it names one. */
+export const MNT_ATIME_MASK = MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME;
+
 /**
  * A mount: a superblock's subtree (from `root` down) attached at a mountpoint of its parent.
  *
@@ -136,8 +158,12 @@ export class Mount {
     readonly root: Dentry,
     /** mnt_devname: the source, copied to every clone. */
     readonly source: string,
-    /** MNT_READONLY. */
-    readonly readOnly: boolean,
+    /**
+     * mnt_flags, its user-settable part (MNT_NOSUID... MNT_NOSYMFOLLOW): copied to every clone, changed
+     * only by a bind remount. Invariant: within MNT_USER_SETTABLE_MASK, never MNT_NOATIME with MNT_RELATIME.
+     * (The kernel keeps propagation and lock bits here too; the model has fields for the first and none of the second.)
+     */
+    public mntFlags: number,
   ) {}
 }
 
@@ -182,7 +208,7 @@ export class MntNamespace {
     readonly kernel: KernelVersion = '6.18',
   ) {
     this.mountIds = new Ida(firstMountId);
-    this.root = this.allocMount(this.allocSuperblock(rootFsType, '', false).root, rootSource, false);
+    this.root = this.allocMount(this.allocSuperblock(rootFsType, '', false).root, rootSource, MNT_RELATIME);
     this.root.attached = true;
     this.mounts.add(this.root);
   }
@@ -193,8 +219,8 @@ export class MntNamespace {
   }
 
   /** alloc_vfsmnt() + vfs_create_mount(): a mount of `root`'s superblock, attached nowhere. */
-  allocMount(root: Dentry, source: string, readOnly: boolean): Mount {
-    const mount = new Mount(this.mountIds.alloc(), ++this.lastUniqueId, root.sb, root, source, readOnly);
+  allocMount(root: Dentry, source: string, mntFlags: number): Mount {
+    const mount = new Mount(this.mountIds.alloc(), ++this.lastUniqueId, root.sb, root, source, mntFlags);
     root.sb.mountCount++;
     return mount;
   }

@@ -20,6 +20,14 @@ export interface Addon {
 
 export interface AddonConstants {
   MS_RDONLY: number;
+  MS_NOSUID: number;
+  MS_NODEV: number;
+  MS_NOEXEC: number;
+  MS_NOATIME: number;
+  MS_NODIRATIME: number;
+  MS_RELATIME: number;
+  MS_STRICTATIME: number;
+  MS_NOSYMFOLLOW: number;
   MS_REMOUNT: number;
   MS_BIND: number;
   MS_MOVE: number;

@@ -1,19 +1,30 @@
 // The scenario language: the mount commands a person already types, one per line.
 //
 //   mkdir [-p] DIR...                     cd DIR
-//   mount -t TYPE [-o DATA] SOURCE DIR    umount [-l] DIR
+//   mount -t TYPE [-o OPTS] SOURCE DIR    umount [-l] DIR
 //   mount --bind|--rbind SRC DST          mount --move SRC DST
+//   mount -o remount,bind[,FLAGS] [SOURCE] DIR
 //   mount --make-[r]shared|slave|private|unbindable DIR
 //   mount --set-group SRC DST             # comment
 //
+// -o splits as mount(8) splits it (options.ts): per-mount flags (ro, nosuid, nodev, noexec,
+// noatime, nodiratime, relatime, strictatime, nosymfollow, their negations rw, suid, dev, exec,
+// atime, diratime, norelatime, nostrictatime, symfollow, and defaults) go to mount(2)'s flags, the
+// rest is filesystem data. A bind remount (remount and bind in any order) takes flags only; with
+// DIR alone they add to the mount's own, as mount(8) reads them from mountinfo, with SOURCE DIR
+// they replace them. A remount without bind (of a superblock) is not part of the language.
+//
 // Words are split on blanks; '...' and "..." quote literally. Anything else a shell would expand
 // ($, `, \, globs, redirections, ;, &, |) is refused, not misread.
-import type { Propagation } from '../namespace.js';
+import type { MountFlag, Propagation } from '../namespace.js';
+import { applyFlagChanges, flagChangesOf, splitMountOptions, type FlagChange } from './options.js';
 
 export type Step =
   | { op: 'mkdir'; paths: string[]; parents: boolean }
   | { op: 'cd'; path: string }
-  | { op: 'mount'; fsType: string; source: string; target: string; data?: string }
+  | { op: 'mount'; fsType: string; source: string; target: string; flags: MountFlag[]; data?: string }
+  /** A bind remount: `changes` applied to the mount's flags (`merge`, DIR alone) or to none (SOURCE DIR). */
+  | { op: 'remount'; target: string; changes: FlagChange[]; merge: boolean }
   | { op: 'bind'; source: string; target: string; recursive: boolean }
   | { op: 'move'; source: string; target: string }
   | { op: 'umount'; target: string; lazy: boolean }
@@ -71,10 +82,10 @@ function parseMkdir(args: string[]): Step {
 
 const propagationFlag = /^--make-(r?)(shared|slave|private|unbindable)$/;
 
-/** `mount -t TYPE [-o DATA] SOURCE DIR`, with -t and -o in either order. */
-function parseNewMount(args: string[]): Step {
+/** The -t and -o values of a mount line (-o more than once adds up, as in mount(8)) and its operands. */
+function mountArguments(args: string[]): { fsType?: string; options?: string; rest: string[] } {
   let fsType: string | undefined;
-  let data: string | undefined;
+  const options: string[] = [];
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -82,16 +93,46 @@ function parseNewMount(args: string[]): Step {
       const value = args[++i];
       if (value === undefined) throw new SyntaxProblem(`mount: ${arg} needs a value`);
       if (arg === '-t') fsType = value;
-      else data = value;
+      else options.push(value);
     } else if (arg.startsWith('-')) {
       throw new SyntaxProblem(`mount: unknown option ${arg}`);
     } else {
       rest.push(arg);
     }
   }
-  if (fsType === undefined) throw new SyntaxProblem('expected mount -t TYPE [-o DATA] SOURCE DIR');
-  const [source, target] = operands(rest, 2, 'mount -t TYPE [-o DATA] SOURCE DIR') as [string, string];
-  return data === undefined ? { op: 'mount', fsType, source, target } : { op: 'mount', fsType, source, target, data };
+  return options.length === 0 ? { fsType, rest } : { fsType, options: options.join(','), rest };
+}
+
+/** -o words that are mount(8) commands rather than options: the language spells them otherwise. */
+const commandWords = new Set(['remount', 'bind', 'rbind', 'move']);
+
+/** `mount -t TYPE [-o OPTS] SOURCE DIR`: OPTS split into per-mount flags and filesystem data. */
+function parseNewMount(fsType: string, options: string | undefined, rest: string[]): Step {
+  const [source, target] = operands(rest, 2, 'mount -t TYPE [-o OPTS] SOURCE DIR') as [string, string];
+  const { changes, data } = splitMountOptions(options ?? '');
+  const command = data.find((word) => commandWords.has(word));
+  if (command !== undefined) throw new SyntaxProblem(`mount: -o ${command} with -t: write a bind as --bind SRC DST, a bind remount as -o remount,bind DIR`);
+  const step: Step = { op: 'mount', fsType, source, target, flags: applyFlagChanges([], changes) };
+  return data.length === 0 ? step : { ...step, data: data.join(',') };
+}
+
+/** `mount -o remount,bind[,FLAGS] [SOURCE] DIR`: a bind remount; SOURCE (ignored by the kernel) makes FLAGS replace the mount's own. */
+function parseRemount(options: string, rest: string[]): Step {
+  const words = options.split(',').filter((word) => word !== '');
+  if (!words.includes('remount') || !words.includes('bind')) {
+    throw new SyntaxProblem('mount: -o without -t must be remount,bind[,FLAGS] (a bind remount; a remount of the superblock is not part of the language)');
+  }
+  const changes: FlagChange[] = [];
+  for (const word of words) {
+    if (word === 'remount' || word === 'bind') continue;
+    const change = flagChangesOf(word);
+    if (change === undefined) throw new SyntaxProblem(`mount: '${word}' is not a per-mount flag, which is all a bind remount changes`);
+    changes.push(...change);
+  }
+  const usage = 'mount -o remount,bind[,FLAGS] [SOURCE] DIR';
+  if (rest.length !== 1 && rest.length !== 2) throw new SyntaxProblem(`expected ${usage}`);
+  const target = operands(rest, rest.length, usage).at(-1)!;
+  return { op: 'remount', target, changes, merge: rest.length === 1 };
 }
 
 function parseMount(args: string[]): Step {
@@ -116,11 +157,15 @@ function parseMount(args: string[]): Step {
       const [source, target] = pair(flag);
       return { op: 'setGroup', source, target };
     }
-    default:
-      if (args.includes('-t')) return parseNewMount(args);
-      throw new SyntaxProblem(
-        `mount: expected -t TYPE, --bind, --rbind, --move, --set-group or --make-[r]shared|slave|private|unbindable${flag ? `, not ${flag}` : ''}`,
-      );
+    default: {
+      if (!args.includes('-t') && !args.includes('-o')) {
+        throw new SyntaxProblem(
+          `mount: expected -t TYPE, -o remount,bind, --bind, --rbind, --move, --set-group or --make-[r]shared|slave|private|unbindable${flag ? `, not ${flag}` : ''}`,
+        );
+      }
+      const { fsType, options, rest } = mountArguments(args);
+      return fsType === undefined ? parseRemount(options!, rest) : parseNewMount(fsType, options, rest);
+    }
   }
 }
 

@@ -2,7 +2,9 @@
 // `line N: CODE: message`, as a shell script without `set -e` would go on.
 import { posix } from 'node:path';
 import { MountError } from '../errors.js';
-import type { MountNamespace } from '../namespace.js';
+import { parse } from '../mountinfo/parse.js';
+import type { MountFlag, MountNamespace } from '../namespace.js';
+import { applyFlagChanges, splitMountOptions } from './options.js';
 import { parseScenario, type Line, type Step } from './parse.js';
 
 export interface LineFailure {
@@ -48,6 +50,20 @@ function describe(error: unknown): { code: string; message: string; reason?: str
   throw error;
 }
 
+/**
+ * The flags mount(8) starts a bind remount of `dir` from: those of the last mountinfo line at `dir`
+ * (libmount's mnt_table_find_target(), which may be a mount tucked under the one the kernel
+ * changes), its per-mount and superblock options read together, read-only if either is
+ * (merge_optstr()); none when no line is at `dir`.
+ */
+function flagsInMountinfo(ns: MountNamespace, dir: string): MountFlag[] {
+  const entry = parse(ns.mountinfo()).findLast((e) => e.mountPoint === dir);
+  if (entry === undefined) return [];
+  const { changes } = splitMountOptions(`${entry.mountOptions},${entry.superOptions}`);
+  const readOnly = changes.some((change) => change.flag === 'ro' && change.set);
+  return applyFlagChanges([], [...changes.filter((change) => change.flag !== 'ro'), { flag: 'ro', set: readOnly }]);
+}
+
 function apply(ns: MountNamespace, step: Step, resolve: (path: string) => string): string | undefined {
   switch (step.op) {
     case 'mkdir':
@@ -56,8 +72,13 @@ function apply(ns: MountNamespace, step: Step, resolve: (path: string) => string
     case 'cd':
       return resolve(step.path);
     case 'mount':
-      ns.mount(step.fsType, step.source, resolve(step.target), step.data === undefined ? {} : { data: step.data });
+      ns.mount(step.fsType, step.source, resolve(step.target), step.data === undefined ? { flags: step.flags } : { flags: step.flags, data: step.data });
       return undefined;
+    case 'remount': {
+      const target = resolve(step.target);
+      ns.remountBind(target, applyFlagChanges(step.merge ? flagsInMountinfo(ns, target) : [], step.changes));
+      return undefined;
+    }
     case 'bind':
       ns.bind(resolve(step.source), resolve(step.target), { recursive: step.recursive });
       return undefined;

@@ -87,7 +87,15 @@ describe.each([
     ['mount a null source', () => ns.mount('tmpfs', null as never, '/mnt'), 'ERR_INVALID_ARG_TYPE', 'source'],
     ['mount a target that is a number', () => ns.mount('tmpfs', 's', 5 as never), 'ERR_INVALID_ARG_TYPE', 'target'],
     ['mount data with NUL', () => ns.mount('tmpfs', 's', '/mnt', { data: 'size=1m\0,mode=0' }), 'ERR_INVALID_ARG_VALUE', 'options.data'],
-    ['mount an unknown option', () => ns.mount('tmpfs', 's', '/mnt', { flags: 1 } as never), 'ERR_INVALID_ARG_VALUE', 'flags'],
+    ['mount the option readOnly, which flags: [\'ro\'] replaced', () => ns.mount('tmpfs', 's', '/mnt', { readOnly: true } as never), 'ERR_INVALID_ARG_VALUE', 'readOnly'],
+    ['mount flags that are a string', () => ns.mount('tmpfs', 's', '/mnt', { flags: 'ro' } as never), 'ERR_INVALID_ARG_TYPE', 'options.flags'],
+    ['mount flags that are a bit mask', () => ns.mount('tmpfs', 's', '/mnt', { flags: 1 } as never), 'ERR_INVALID_ARG_TYPE', 'options.flags'],
+    ['mount an unknown flag', () => ns.mount('tmpfs', 's', '/mnt', { flags: ['nosuid', 'rdonly'] } as never), 'ERR_INVALID_ARG_VALUE', 'options.flags[1]'],
+    ['remount-bind a null target', () => ns.remountBind(null as never, []), 'ERR_INVALID_ARG_TYPE', 'target'],
+    ['remount-bind a handle of -1', () => ns.remountBind({ handle: -1 }, []), 'ERR_INVALID_ARG_VALUE', 'target.handle'],
+    ['remount-bind without flags', () => ns.remountBind('/mnt', undefined as never), 'ERR_INVALID_ARG_TYPE', 'flags'],
+    ['remount-bind a flag in another case', () => ns.remountBind('/mnt', ['RO'] as never), 'ERR_INVALID_ARG_VALUE', 'flags[0]'],
+    ['remount-bind a negation (the absence of a flag is its negation)', () => ns.remountBind('/mnt', ['rw'] as never), 'ERR_INVALID_ARG_VALUE', 'flags[0]'],
     ['bind an undefined source', () => ns.bind(undefined as never, '/mnt'), 'ERR_INVALID_ARG_TYPE', 'source'],
     ['bind a recursive typo', () => ns.bind('/a', '/b', { rec: true } as never), 'ERR_INVALID_ARG_VALUE', 'rec'],
     ['move an empty target', () => ns.move('/a', ''), 'ERR_INVALID_ARG_VALUE', 'target'],
@@ -113,6 +121,8 @@ describe('KernelNamespace: what passes the checks goes to the kernel', () => {
     const ns = new KernelNamespace();
     expectReachedAddon(() => ns.mount('tmpfs', '', 'relative'));
     expectReachedAddon(() => ns.changePropagation({ handle: 3 }, 'private'));
+    expectReachedAddon(() => ns.remountBind({ handle: 3 }, ['ro', 'nosuid', 'strictatime']));
+    expectReachedAddon(() => ns.mount('tmpfs', 's', '/mnt', { flags: [], data: '' }));
     expectReachedAddon(() => ns.unpin({ handle: 2 ** 31 - 1 }));
   });
 });

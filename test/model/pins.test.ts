@@ -25,6 +25,8 @@ describe.skipIf(kernelUnavailable)(kernelSuite('pins on the kernel and the model
   const expectedResults: Record<string, string[]> = {
     'is a pinned mount busy for umount, and free to go once unpinned?': ['ok', 'ok', 'ok', 'EBUSY', 'ok', 'ok'],
     'does a pin on a propagated copy make the umount of its original busy, but not a lazy one?': ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'EBUSY', 'ok', 'EINVAL', 'EINVAL', 'ok'],
+    'does a bind remount through a pin change the covered mount it holds, and not the mount covering it?': ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'],
+    'is a bind remount through a pin of a mount since detached EINVAL (not mounted)?': ['ok', 'ok', 'ok', 'ok', 'EINVAL', 'ok'],
   };
 
   Object.entries(pinScenarios).forEach(([name, steps], i) => {

@@ -149,9 +149,6 @@ describe.skipIf(kernelUnavailable)(kernelSuite('propagation on the kernel and th
     script('mkdir A B', 'mount -t tmpfs a A', 'mkdir A/sub', 'mount --bind A/sub B', 'mkdir A/sub/made-through-A', 'mount -t tmpfs t B/made-through-A', 'mkdir B/made-through-B', 'mount -t tmpfs u A/sub/made-through-B'),
     { also: (kernel) => expect(at(kernel.mountinfo, '/B')[0]).toMatch(/ \/sub \/B /) },
   );
-  agrees("does mount data 'ro' make the superblock read-only and leave the mount read-write?", script('mkdir A B', 'mount -t tmpfs -o ro a A', 'mount -t tmpfs -o mode=700,ro,rw b B'), {
-    also: (kernel) => expect(at(kernel.mountinfo, '/A')[0]).toMatch(/ rw,relatime - tmpfs a ro$/),
-  });
   agrees('is a mount on a mount point stacked on top, covering it?', script('mkdir A', 'mount -t tmpfs one A', 'mount -t tmpfs two A', 'mkdir A/seen', 'umount A', 'mkdir A/seen'), {
     fails: {},
   });

@@ -2,7 +2,7 @@
 // MountNamespace so that the same steps run on the kernel (test/model/children/pins.ts, in a child
 // with its own private namespace) and on the model. The scenario language has no pins.
 import { MountError } from '../../../src/errors.js';
-import type { MountHandle, MountNamespace } from '../../../src/namespace.js';
+import type { MountFlag, MountHandle, MountNamespace } from '../../../src/namespace.js';
 
 /** One call: a label, and what it does given the namespace, a path maker and the pins held so far. */
 export type PinStep = [label: string, run: (ns: MountNamespace, at: (relative: string) => string, pins: Map<string, MountHandle>) => void];
@@ -20,6 +20,10 @@ const make = (type: 'shared' | 'slave' | 'private', target: string): PinStep => 
 const setGroup = (source: string, target: string): PinStep => [
   `mount --set-group ${source} ${target}`,
   (ns, at, pins) => ns.setGroup(pins.get(source) ?? at(source), pins.get(target) ?? at(target)),
+];
+const remount = (target: string, flags: MountFlag[]): PinStep => [
+  `mount -o ${['remount', 'bind', ...flags].join(',')} none ${target}`,
+  (ns, at, pins) => ns.remountBind(pins.get(target) ?? at(target), flags),
 ];
 const umount = (target: string, lazy = false): PinStep => [`umount ${lazy ? '-l ' : ''}${target}`, (ns, at) => ns.umount(at(target), { lazy })];
 /** Pins the place `path` names now, under the name `name` (steps name it instead of a path). */
@@ -62,6 +66,24 @@ export const pinScenarios: Record<string, PinStep[]> = {
     make('shared', 'A/C'),
     setGroup('A/C', '@BC'),
     unpin('@BC'),
+  ],
+  'does a bind remount through a pin change the covered mount it holds, and not the mount covering it?': [
+    mkdir('A'),
+    tmpfs('a', 'A'),
+    pin('@A', 'A'),
+    tmpfs('cover', 'A'),
+    remount('@A', ['ro', 'nosuid', 'noatime']),
+    mkdir('A/x'),
+    remount('A', ['nodev']),
+    unpin('@A'),
+  ],
+  'is a bind remount through a pin of a mount since detached EINVAL (not mounted)?': [
+    mkdir('A'),
+    tmpfs('a', 'A'),
+    pin('@A', 'A'),
+    umount('A', true),
+    remount('@A', ['ro']),
+    unpin('@A'),
   ],
   'does propagation through a covered mount made shared by its pin still reach what covers it?': [
     mkdir('A', 'B'),
