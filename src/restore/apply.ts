@@ -40,8 +40,13 @@ export function formatStep(step: PlanStep): string {
   switch (step.op) {
     case 'mkdir':
       return `mkdir -p ${word(step.path)}`;
-    case 'mount':
-      return `mount -t ${word(step.fsType)}${step.data ? ` -o ${word(step.data)}` : ''} ${word(step.source)} ${word(step.target)}`;
+    case 'mount': {
+      const options = [...step.flags, step.data].filter((option) => option !== '').join(',');
+      return `mount -t ${word(step.fsType)}${options ? ` -o ${word(options)}` : ''} ${word(step.source)} ${word(step.target)}`;
+    }
+    case 'remount':
+      // With a source, mount(8) sets exactly these flags; with DIR alone it would add them to the mount's own.
+      return `mount -o ${['remount', 'bind', ...step.flags].join(',')} none ${targetWord(step.target)}`;
     case 'bind':
       return `mount --bind ${word(step.source)} ${word(step.target)}`;
     case 'pin':
@@ -70,6 +75,7 @@ export function pathsOf(step: PlanStep): string[] {
     case 'pin':
       return [step.path];
     case 'propagation':
+    case 'remount':
       return typeof step.target === 'string' ? [step.target] : [];
     case 'setGroup':
       return [step.source, step.target].filter((t): t is string => typeof t === 'string');
@@ -122,7 +128,9 @@ function applyStep(ns: MountNamespace, step: PlanStep, pins: Map<string, MountHa
     case 'mkdir':
       return ns.mkdir(step.path, { recursive: true });
     case 'mount':
-      return ns.mount(step.fsType, step.source, step.target, { data: step.data });
+      return ns.mount(step.fsType, step.source, step.target, { flags: step.flags, data: step.data });
+    case 'remount':
+      return ns.remountBind(resolve(step.target), step.flags);
     case 'bind':
       return ns.bind(step.source, step.target);
     case 'pin':

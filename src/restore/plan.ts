@@ -7,18 +7,22 @@
 // 2. tree: every mount as a private bind of its superblock's staging mount (root and all), parents
 //    before children; among siblings, a mount on a path under another's mount point first, so that
 //    nothing is mounted under a path already covered. A mount that something later covers is
-//    pinned (held by reference) as soon as it exists, so phase 3 can still reach it;
-// 3. sharing: nothing propagates while the tree is built because everything is private. Then, per
+//    pinned (held by reference) as soon as it exists, so the later phases can still reach it.
+//    A bind has the per-mount flags of what it binds: each superblock's staging mount is given the
+//    flags most of its mounts have (read-only aside), so that most binds come out right;
+// 3. flags: once every mount point has been made, each mount whose flags the bind did not give it
+//    (read-only ones among them) gets them with one bind remount;
+// 4. sharing: nothing propagates while the tree is built because everything is private. Then, per
 //    peer group, masters before slaves: a seed (a bind of the superblock's root, which contains
 //    every member's root) becomes shared — as a slave of its master's seed first, if it has one —
 //    and set-group puts each member into the seed's group. Slaves that are in no group join
 //    through a slave seed of their master. Unbindable mounts are marked last;
-// 4. cleanup: the staging tmpfs, with every superblock mount and seed, is detached; the members
+// 5. cleanup: the staging tmpfs, with every superblock mount and seed, is detached; the members
 //    keep their groups (the kernel moves slaves of a leaving peer to a remaining one).
 //
 // What cannot be restored is reported in `problems`, never restored wrongly.
 import { posix } from 'node:path';
-import type { Propagation } from '../namespace.js';
+import { MOUNT_FLAGS, type MountFlag, type Propagation } from '../namespace.js';
 import { isAtOrUnder, isNormalAbsolute, type Topology, type TopologyMount } from './topology.js';
 
 /** A mount named by path, or by the name it was pinned under (`@name` when printed). */
@@ -26,7 +30,8 @@ export type Target = string | { pin: string };
 
 export type PlanStep =
   | { op: 'mkdir'; path: string }
-  | { op: 'mount'; fsType: string; source: string; target: string; data: string }
+  | { op: 'mount'; fsType: string; source: string; target: string; flags: readonly MountFlag[]; data: string }
+  | { op: 'remount'; target: Target; flags: readonly MountFlag[] }
   | { op: 'bind'; source: string; target: string }
   | { op: 'pin'; name: string; path: string }
   | { op: 'propagation'; type: Propagation; target: Target }
@@ -71,6 +76,47 @@ interface Superblock {
   staging: string;
   first: TopologyMount;
   external?: External;
+  /** The per-mount flags of its staging mount, which every bind of it starts with. */
+  flags: MountFlag[];
+}
+
+/** The per-mount flags a mount's mountinfo options show, and the words among them no flag sets. */
+interface ShownFlags {
+  flags: MountFlag[];
+  unknown: string[];
+}
+
+/**
+ * The flags that give a mount the per-mount options mountinfo shows (field 6: "ro,nosuid,relatime"),
+ * its atime named so that a remount replaces it: relatime or noatime as shown, strictatime when
+ * neither is. Words no flag sets (idmapped) are returned apart.
+ */
+export function flagsShown(mountOptions: string): ShownFlags {
+  const [state, ...words] = mountOptions.split(',');
+  const shown = new Set<string>(state === 'ro' ? ['ro'] : []);
+  const unknown: string[] = state === 'ro' || state === 'rw' ? [] : [state!];
+  for (const word of words) {
+    if (word !== 'ro' && word !== 'strictatime' && (MOUNT_FLAGS as readonly string[]).includes(word)) shown.add(word);
+    else unknown.push(word);
+  }
+  if (!shown.has('noatime') && !shown.has('relatime')) shown.add('strictatime');
+  return { flags: MOUNT_FLAGS.filter((flag) => shown.has(flag)), unknown };
+}
+
+const sameFlags = (a: readonly MountFlag[], b: readonly MountFlag[]): boolean => a.join() === b.join();
+
+/** The flags most of `mounts` show, read-only aside (mount points are made through binds of the staging mount); ties go to the first. */
+function commonFlags(mounts: readonly TopologyMount[]): MountFlag[] {
+  const counts = new Map<string, { flags: MountFlag[]; count: number }>();
+  for (const mount of mounts) {
+    const flags = flagsShown(mount.mountOptions).flags.filter((flag) => flag !== 'ro');
+    const seen = counts.get(flags.join()) ?? { flags, count: 0 };
+    seen.count++;
+    counts.set(flags.join(), seen);
+  }
+  let best: { flags: MountFlag[]; count: number } | undefined;
+  for (const candidate of counts.values()) if (best === undefined || candidate.count > best.count) best = candidate;
+  return best!.flags;
 }
 
 function join(dir: string, path: string): string {
@@ -168,16 +214,17 @@ class Planner {
   /** Phase 1: a staging tmpfs, and in it one mount of every superblock. */
   createSuperblocks(): void {
     const { staging } = this.options;
-    this.steps.push({ op: 'mkdir', path: staging }, { op: 'mount', fsType: 'tmpfs', source: 'mount-set-group-staging', target: staging, data: 'mode=700' });
+    this.steps.push({ op: 'mkdir', path: staging }, { op: 'mount', fsType: 'tmpfs', source: 'mount-set-group-staging', target: staging, flags: [], data: 'mode=700' });
     const bySuperblock = new Map<string, TopologyMount[]>();
     for (const mount of this.topology.mounts) bySuperblock.set(mount.superblock, [...(bySuperblock.get(mount.superblock) ?? []), mount]);
     for (const [key, mounts] of bySuperblock) {
       const first = mounts[0]!;
-      const superblock: Superblock = { key, staging: posix.join(staging, `sb${this.superblocks.size + 1}`), first };
+      const superblock: Superblock = { key, staging: posix.join(staging, `sb${this.superblocks.size + 1}`), first, flags: commonFlags(mounts) };
       this.superblocks.set(key, superblock);
       this.steps.push({ op: 'mkdir', path: superblock.staging });
       if (PSEUDO_FILESYSTEMS.has(first.fsType)) {
-        this.steps.push({ op: 'mount', fsType: first.fsType, source: first.source, target: superblock.staging, data: first.superOptions });
+        const { fsType, source, superOptions: data } = first;
+        this.steps.push({ op: 'mount', fsType, source, target: superblock.staging, flags: superblock.flags, data });
         for (const root of new Set(mounts.map((m) => m.root))) if (root !== '/') this.steps.push({ op: 'mkdir', path: join(superblock.staging, root) });
         continue;
       }
@@ -190,7 +237,8 @@ class Planner {
         continue;
       }
       superblock.external = external;
-      this.steps.push({ op: 'bind', source: external.path, target: superblock.staging });
+      /* The bind has the flags of the external mount, which the dump does not show: they are set. */
+      this.steps.push({ op: 'bind', source: external.path, target: superblock.staging }, { op: 'remount', target: superblock.staging, flags: superblock.flags });
     }
   }
 
@@ -223,6 +271,15 @@ class Planner {
     }
   }
 
+  /** Phase 3: a bind remount for each mount whose flags differ from what its bind gave it. */
+  restoreFlags(): void {
+    for (const mount of this.topology.mounts) {
+      const superblock = this.superblocks.get(mount.superblock)!;
+      const { flags } = flagsShown(mount.mountOptions);
+      if (!sameFlags(flags, superblock.flags)) this.steps.push({ op: 'remount', target: this.targetOf(mount), flags });
+    }
+  }
+
   /**
    * The seed of a set of mounts of one superblock: a member whose root is the superblock's root, the
    * widest there is (it contains every member's root), else a new private bind of that root in staging.
@@ -244,7 +301,7 @@ class Planner {
   }
 
   /**
-   * Phase 3: peer groups (masters first), then slaves in no group, then unbindable marks. An
+   * Phase 4: peer groups (masters first), then slaves in no group, then unbindable marks. An
    * unbindable slave is marked before it joins: set-group takes an unbindable target (it is neither
    * shared nor a slave) and keeps the mark, while marking a slave unbindable would end its slavery.
    */
@@ -313,6 +370,9 @@ class Planner {
       if (mount.unbindable && mount.group !== null) {
         this.problems.push(`${where} is both unbindable and shared, which the kernel never shows`);
       }
+      for (const word of flagsShown(mount.mountOptions).unknown) {
+        this.problems.push(`${where} shows the per-mount option '${word}', which a restore cannot set`);
+      }
     }
     for (const [group, members] of groups) {
       if (new Set(members.map((m) => m.superblock)).size > 1) this.problems.push(`peer group ${group} spans several superblocks, which the kernel never shows`);
@@ -320,7 +380,7 @@ class Planner {
     }
   }
 
-  /** Phase 4: the staging tmpfs goes, with every superblock mount and seed; pins are let go. */
+  /** Phase 5: the staging tmpfs goes, with every superblock mount and seed; pins are let go. */
   cleanUp(): void {
     this.steps.push({ op: 'umount', target: this.options.staging });
     for (const name of this.pinned.values()) this.steps.push({ op: 'unpin', name });
@@ -346,6 +406,7 @@ export function planRestore(topology: Topology, options: PlanOptions): Plan {
   planner.checkGroups();
   planner.createSuperblocks();
   planner.buildTree();
+  planner.restoreFlags();
   planner.restoreSharing();
   planner.cleanUp();
   return { into: options.into, steps: planner.steps, problems: planner.problems, mounts: topology.mounts.length };

@@ -1,6 +1,6 @@
 // A MountNamespace that writes down every call it passes on, in the form a restore plan prints
 // (formatStep), so the steps a restore really applied can be compared with its --dry-run.
-import type { MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../../../src/namespace.js';
+import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../../../src/namespace.js';
 import { formatStep } from '../../../src/restore/apply.js';
 import type { Target } from '../../../src/restore/plan.js';
 
@@ -28,7 +28,7 @@ export class RecordingNamespace implements MountNamespace {
   }
 
   mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
-    this.calls.push(formatStep({ op: 'mount', fsType, source, target, data: options.data ?? '' }));
+    this.calls.push(formatStep({ op: 'mount', fsType, source, target, flags: options.flags ?? [], data: options.data ?? '' }));
     this.inner.mount(fsType, source, target, options);
   }
 
@@ -45,6 +45,11 @@ export class RecordingNamespace implements MountNamespace {
   umount(target: string, options: { lazy?: boolean } = {}): void {
     this.calls.push(options.lazy ? formatStep({ op: 'umount', target }) : `umount ${target}`);
     this.inner.umount(target, options);
+  }
+
+  remountBind(ref: MountRef, flags: readonly MountFlag[]): void {
+    this.calls.push(formatStep({ op: 'remount', target: target(ref), flags }));
+    this.inner.remountBind(ref, flags);
   }
 
   changePropagation(ref: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
