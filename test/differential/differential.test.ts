@@ -40,7 +40,7 @@ describe.skipIf(kernelUnavailable)(kernelSuite(`random scenarios on the kernel a
   }
 
   it('do the scenarios make every operation both succeed and fail?', () => {
-    const operations = ['mkdir', 'mount -t tmpfs', 'mount --bind', 'mount --rbind', 'mount --move', 'umount', 'umount -l'];
+    const operations = ['mkdir', 'mount -t tmpfs', 'mount --bind', 'mount --rbind', 'mount --move', 'umount', 'umount -l', 'mount -o remount,bind', 'mount -o remount,bind SOURCE'];
     const propagation = ['shared', 'slave', 'private', 'unbindable'].flatMap((type) => [`mount --make-${type}`, `mount --make-r${type}`]);
     for (const kind of [...operations, ...propagation, 'mount --set-group']) {
       const seen = outcomes.get(kind) ?? new Set();

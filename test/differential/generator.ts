@@ -7,8 +7,8 @@
 // steers the choice of lines: what each line does is the kernel's to say.
 //
 // Shrinking works on the text: a failing scenario loses runs of lines, then single lines, then
-// each line becomes simpler (no -l, --bind for --rbind, no recursion, no -o ro), so a divergence
-// comes out as a short scenario ready to paste into a regression test.
+// each line becomes simpler (no -l, --bind for --rbind, no recursion, one -o word fewer), so a
+// divergence comes out as a short scenario ready to paste into a regression test.
 import fc from 'fast-check';
 import { MountError } from '../../src/errors.js';
 import type { ModelNamespace, ModelNamespaceOptions } from '../../src/model/index.js';
@@ -17,7 +17,7 @@ import { lookupPath } from '../../src/model/namei.js';
 import { isAloneInRing } from '../../src/model/lists.js';
 import { hasSlaves, isMountRoot, isPrivate, isShared, isSlave } from '../../src/model/predicates.js';
 import type { Mount } from '../../src/model/types.js';
-import { parseScenario, runScenario } from '../../src/scenario/index.js';
+import { parseScenario, runScenario, type Step } from '../../src/scenario/index.js';
 import { MODEL_DIR, modelNamespace } from './sides.js';
 
 /** A scenario: one operation per line, paths relative to the scenario's directory. */
@@ -41,11 +41,34 @@ export function scenarioText(scenario: Scenario): string {
   return scenario.join('\n');
 }
 
-/** The kind of operation of a line: its command, flags and fs type, without paths and sources ("mount -t tmpfs -o ro"). */
+/** How each step is counted: its command and the options that choose what it does ("umount -l", "mount -t tmpfs"), without paths, sources or flags. */
+function stepKind(step: Step): string {
+  switch (step.op) {
+    case 'mkdir':
+      return step.parents ? 'mkdir -p' : 'mkdir';
+    case 'cd':
+      return 'cd';
+    case 'mount':
+      return `mount -t ${step.fsType}`;
+    case 'remount':
+      return step.merge ? 'mount -o remount,bind' : 'mount -o remount,bind SOURCE';
+    case 'bind':
+      return step.recursive ? 'mount --rbind' : 'mount --bind';
+    case 'move':
+      return 'mount --move';
+    case 'umount':
+      return step.lazy ? 'umount -l' : 'umount';
+    case 'propagation':
+      return `mount --make-${step.recursive ? 'r' : ''}${step.type}`;
+    case 'setGroup':
+      return 'mount --set-group';
+  }
+}
+
+/** The kind of operation of a line (stepKind), or 'syntax error'. */
 export function operationKind(line: string): string {
-  const words = line.split(' ');
-  const kind = words.filter((word, i) => i === 0 || word.startsWith('-') || words[i - 1] === '-t' || words[i - 1] === '-o');
-  return kind.join(' ');
+  const [parsed] = parseScenario(line);
+  return parsed === undefined || 'syntaxError' in parsed ? 'syntax error' : stepKind(parsed.step);
 }
 
 const DEFAULT_NAMES = ['a', 'b', 'c'];
@@ -57,7 +80,7 @@ const HARD_MOUNT_LIMIT = 400;
 /** No --rbind above this many mounts. */
 const RBIND_MOUNT_LIMIT = 60;
 
-type Operation = 'mkdir' | 'mount' | 'bind' | 'rbind' | 'move' | 'umount' | 'changeType' | 'setGroup' | 'missingPath';
+type Operation = 'mkdir' | 'mount' | 'bind' | 'rbind' | 'move' | 'umount' | 'remount' | 'changeType' | 'setGroup' | 'missingPath';
 type PropagationType = 'shared' | 'slave' | 'private' | 'unbindable';
 
 /** The flavour of a scenario: how often each operation comes up, and how much it seeks propagation. */
@@ -80,7 +103,7 @@ const PROFILES: readonly (readonly [number, Profile])[] = [
   [
     1,
     {
-      operations: { mkdir: 12, mount: 12, bind: 14, rbind: 4, move: 5, umount: 8, changeType: 22, setGroup: 10, missingPath: 1 },
+      operations: { mkdir: 12, mount: 12, bind: 14, rbind: 4, move: 5, umount: 8, remount: 7, changeType: 22, setGroup: 10, missingPath: 1 },
       types: [
         [35, 'shared'],
         [25, 'slave'],
@@ -95,7 +118,7 @@ const PROFILES: readonly (readonly [number, Profile])[] = [
   [
     1,
     {
-      operations: { mkdir: 8, mount: 14, bind: 20, rbind: 4, move: 3, umount: 5, changeType: 30, setGroup: 8, missingPath: 0 },
+      operations: { mkdir: 8, mount: 14, bind: 20, rbind: 4, move: 3, umount: 5, remount: 5, changeType: 30, setGroup: 8, missingPath: 0 },
       types: [
         [35, 'shared'],
         [40, 'slave'],
@@ -107,6 +130,16 @@ const PROFILES: readonly (readonly [number, Profile])[] = [
       ontoFree: 60,
     },
   ],
+];
+
+/**
+ * The -o words of per-mount flags and how often each comes up: every flag and its negation (which a
+ * bind remount of DIR alone needs to clear one), read-only rarely (mkdir stops where it is).
+ */
+const FLAG_WORDS: readonly (readonly [number, string])[] = [
+  [5, 'ro'], [8, 'rw'], [10, 'nosuid'], [4, 'suid'], [10, 'nodev'], [4, 'dev'], [10, 'noexec'], [4, 'exec'],
+  [10, 'noatime'], [4, 'atime'], [8, 'nodiratime'], [3, 'diratime'], [8, 'relatime'], [3, 'norelatime'],
+  [8, 'strictatime'], [3, 'nostrictatime'], [6, 'nosymfollow'], [3, 'symfollow'], [2, 'defaults'],
 ];
 
 /** Random choices drawn from fast-check's generator, so that a seed replays a scenario. */
@@ -230,6 +263,7 @@ class ScenarioBuilder {
       [weights.rbind, () => (this.#ns.mountCount < RBIND_MOUNT_LIMIT ? this.#bind('--rbind') : undefined)],
       [weights.move, () => this.#move()],
       [weights.umount, () => this.#umount()],
+      [weights.remount, () => this.#remount()],
       [weights.changeType, () => this.#changeType()],
       [weights.setGroup, () => this.#setGroup()],
       [weights.missingPath, () => this.#missingPath()],
@@ -285,8 +319,25 @@ class ScenarioBuilder {
       [12, 'ramfs'],
       [3, 'nosuchfs'],
     ] as const);
-    const data = this.choose.chance(6) ? '-o ro ' : '';
-    return `mount -t ${fsType} ${data}${fsType[0]}${++this.#sources} ${target}`;
+    const options = this.choose.chance(30) ? `-o ${this.#flagWords(1 + this.choose.below(3)).join(',')} ` : '';
+    return `mount -t ${fsType} ${options}${fsType[0]}${++this.#sources} ${target}`;
+  }
+
+  /** `count` -o words of per-mount flags. */
+  #flagWords(count: number): string[] {
+    return Array.from({ length: count }, () => this.choose.weighted(FLAG_WORDS));
+  }
+
+  /**
+   * A bind remount of a mount root (sometimes of any directory, or of the scenario's own mount):
+   * mount(8)'s form that adds to the mount's flags, or the one with a source that sets them.
+   */
+  #remount(): string {
+    const command = this.choose.chance(80) ? ['remount', 'bind'] : ['bind', 'remount'];
+    const options = [...command, ...this.#flagWords(this.choose.below(4))].join(',');
+    const source = this.choose.chance(40) ? 'none ' : '';
+    const target = this.choose.chance(4) ? '.' : this.#path([85, this.#roots()]);
+    return `mount -o ${options} ${source}${target}`;
   }
 
   /** --bind or --rbind of the scenario's root, a shared mount, a mount or a directory, onto a directory (often one that propagates). */
@@ -342,7 +393,13 @@ class ScenarioBuilder {
   /** An operation on a path that does not exist. */
   #missingPath(): string {
     const missing = `${this.#path()}/zz`;
-    return this.choose.pick([`mount -t tmpfs m${++this.#sources} ${missing}`, `mount --bind ${missing} ${this.#path()}`, `umount ${missing}`, `mount --make-shared ${missing}`]);
+    return this.choose.pick([
+      `mount -t tmpfs m${++this.#sources} ${missing}`,
+      `mount --bind ${missing} ${this.#path()}`,
+      `umount ${missing}`,
+      `mount --make-shared ${missing}`,
+      `mount -o remount,bind,ro ${missing}`,
+    ]);
   }
 }
 
@@ -355,17 +412,30 @@ function apply(ns: ModelNamespace, line: string): void {
   }
 }
 
+/** The line with one word fewer in its -o list (a new mount loses -o with its last word); remount and bind stay. */
+function withFewerOptions(line: string): string[] {
+  const match = / -o (\S+) /.exec(line);
+  if (match === null) return [];
+  const words = match[1]!.split(',');
+  return words.flatMap((word, i) => {
+    if (word === 'remount' || word === 'bind') return [];
+    const rest = words.filter((_, j) => j !== i);
+    return [line.replace(match[0], rest.length === 0 ? ' ' : ` -o ${rest.join(',')} `)];
+  });
+}
+
 /** Simpler forms of one line, each a shrink candidate. */
 function simplerLines(line: string): string[] {
   const rewrites: [RegExp, string][] = [
     [/^umount -l /, 'umount '],
     [/^mount --rbind /, 'mount --bind '],
     [/^mount --make-r/, 'mount --make-'],
-    [/ -o ro /, ' '],
     [/^mkdir -p /, 'mkdir '],
     [/^mount -t ramfs /, 'mount -t tmpfs '],
+    [/^mount -o bind,remount/, 'mount -o remount,bind'],
   ];
-  return rewrites.filter(([pattern]) => pattern.test(line)).map(([pattern, replacement]) => line.replace(pattern, replacement));
+  const rewritten = rewrites.filter(([pattern]) => pattern.test(line)).map(([pattern, replacement]) => line.replace(pattern, replacement));
+  return [...rewritten, ...withFewerOptions(line)];
 }
 
 /** Shrink candidates, biggest steps first: runs of lines removed (halves, quarters... single lines), then lines simplified. */

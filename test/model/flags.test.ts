@@ -3,7 +3,10 @@
 // mount's flags, what binds, rbinds, moves and propagated copies carry, what a bind remount
 // changes (one mount, nothing else) and what it keeps, how mount(8)'s DIR-alone form starts from
 // mountinfo, and how a read-only mount and a read-only superblock differ for mkdir.
-import { describe, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { normalize, parse, render } from '../../src/mountinfo/index.js';
+import { scratchMountinfo } from '../mountinfo/helpers.js';
 import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
 import { agreementSuite, script } from './support/agree.js';
 
@@ -204,4 +207,52 @@ describe.skipIf(kernelUnavailable)(kernelSuite('per-mount flags on the kernel an
     script('mkdir A', 'mount -t tmpfs a A', 'mkdir A/sub', 'mount -o remount,bind,ro A/sub', 'mount -o remount,bind,ro none A/sub', 'mount -o remount,bind,ro A/missing', 'mkdir A/sub/ok'),
     { fails: { 4: 'EINVAL', 5: 'EINVAL', 6: 'ENOENT' } },
   );
+});
+
+/**
+ * mount(8) of util-linux 2.38 (Debian 12), whose -o the language follows: later versions set flags
+ * through mount_setattr(2), where a bind remount with SOURCE DIR no longer clears what it does not name.
+ */
+const mount238 = /libmount 2\.38\./.test(spawnSync('mount', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+const whyNotMount238 = kernelUnavailable ?? (mount238 ? undefined : 'mount(8) is not util-linux 2.38');
+
+/** A normalized mountinfo without its first line (the scenario's own tmpfs, whose source differs between the two runs). */
+const belowTheScenarioMount = (mountinfo: string): string => mountinfo.slice(mountinfo.indexOf('\n') + 1);
+
+describe.skipIf(whyNotMount238)(`the scenario language's -o and mount(8)'s${whyNotMount238 ? ` [skipped: ${whyNotMount238}]` : ''}`, () => {
+  const agrees = agreementSuite();
+  const cases: Record<string, string[]> = {
+    'new mounts with per-mount flags, their negations and filesystem data': [
+      'mkdir A B C',
+      'mount -t tmpfs -o nosuid,suid,nodev,ro,rw,noatime,relatime,mode=700 a A',
+      'mount -t tmpfs -o strictatime,nodiratime,noexec,nosymfollow,defaults,mode=755 b B',
+      'mount -t tmpfs -o ro c C',
+    ],
+    'bind remounts of DIR alone, which start from mountinfo (the superblock read-only included)': [
+      'mkdir A B C',
+      'mount -t tmpfs -o nosuid,nodev,noatime a A',
+      'mount --bind A B',
+      'mount -o remount,bind,ro B',
+      'mount -o bind,remount,rw,suid,relatime A',
+      'mount -o remount,bind,atime,nodiratime A',
+      'mount -t tmpfs -o ro c C',
+      'mount -o remount,bind,rw none C',
+      'mount -o remount,bind,noexec C',
+    ],
+    'bind remounts with SOURCE DIR, which set exactly what they name': [
+      'mkdir A B',
+      'mount -t tmpfs -o nosuid,nodev,noexec,noatime a A',
+      'mount --bind A B',
+      'mount -o remount,bind,ro none B',
+      'mount -o remount,bind,nodiratime none A',
+    ],
+  };
+  for (const [what, lines] of Object.entries(cases)) {
+    const agreement = agrees(`do ${what} agree on the kernel and the model?`, script(...lines));
+    it(`do ${what} give the mounts mount(8) gives?`, () => {
+      const live = scratchMountinfo(lines.join('\n'));
+      const byMount8 = render(normalize(parse(live.text), { under: live.dir }));
+      expect(belowTheScenarioMount(agreement.kernel().mountinfo)).toBe(belowTheScenarioMount(byMount8));
+    });
+  }
 });

@@ -10,6 +10,7 @@ import { parse } from '../../../src/mountinfo/parse.js';
 import { dump } from '../../../src/restore/dump.js';
 import type { Topology } from '../../../src/restore/topology.js';
 import { symlinkGuard } from '../../../src/restore/guard.js';
+import { PSEUDO_FILESYSTEMS } from '../../../src/restore/plan.js';
 import { restore } from '../../../src/restore/restore.js';
 import { runScenario } from '../../../src/scenario/run.js';
 
@@ -27,6 +28,9 @@ function shapeOf(topology: Topology): Shape {
     stacked: topology.mounts.filter((m) => m.parent !== null && byId.get(m.parent)!.mountPoint === m.mountPoint).length,
   };
 }
+
+/** A model that makes superblocks of every filesystem a restore creates afresh (proc, sysfs, devpts...). */
+const freshModel = (): ModelNamespace => new ModelNamespace({ filesystems: [...PSEUDO_FILESYSTEMS] });
 
 function attempt(body: () => { mounts: number; mountCalls: number }): Outcome {
   try {
@@ -52,18 +56,18 @@ const results = await withScratch((dir) => {
       return { mounts: topology.mounts.length, mountCalls };
     });
     const model = attempt(() => {
-      const model = new ModelNamespace();
-      model.mkdir(into, { recursive: true });
-      const { counts: { mountCalls } } = restore(model, topology, { into, staging, superOptions: 'rw' });
+      const copy = freshModel();
+      copy.mkdir(into, { recursive: true });
+      const { counts: { mountCalls } } = restore(copy, topology, { into, staging, superOptions: 'rw' });
       return { mounts: topology.mounts.length, mountCalls };
     });
     const modelToModel = attempt(() => {
-      const original = new ModelNamespace();
+      const original = freshModel();
       original.mkdir(source, { recursive: true });
       original.mount('tmpfs', name, source);
       runScenario(original, script, { cwd: source });
       const modelTopology = dump(parse(original.mountinfo()), source);
-      const copy = new ModelNamespace();
+      const copy = freshModel();
       copy.mkdir(into, { recursive: true });
       const { counts: { mountCalls } } = restore(copy, modelTopology, { into, staging });
       return { mounts: modelTopology.mounts.length, mountCalls };
