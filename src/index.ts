@@ -12,7 +12,7 @@ export {
   InvariantError,
   type MountErrorFields,
 } from './errors.js';
-export type { Backend, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from './namespace.js';
+export { MOUNT_FLAGS, type Backend, type MountFlag, type MountHandle, type MountNamespace, type MountRef, type NewMountOptions, type Propagation } from './namespace.js';
 export { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
 export { open, kernelUnusable, mayMount, type OpenOptions } from './open.js';
 export { ModelNamespace, assertInvariants, type ModelNamespaceOptions } from './model/index.js';

@@ -37,9 +37,12 @@ export function emulateCommand(): Command {
   return new Command('emulate')
     .summary("run a mount scenario on the propagation model and print its mountinfo")
     .description(
-      'Run a scenario (mkdir, mount -t, mount --bind|--rbind|--move|--make-*|--set-group, umount [-l], cd) on a fresh ' +
-        'model of a mount namespace and print the resulting mountinfo. Failed lines are reported on stderr as ' +
-        '"line N: CODE: message" and do not stop the run; the exit status is 1 if any line failed.',
+      'Run a scenario (mkdir, mount -t TYPE [-o OPTS], mount -o remount,bind[,FLAGS] [SOURCE] DIR, ' +
+        'mount --bind|--rbind|--move|--make-*|--set-group, umount [-l], cd) on a fresh model of a mount namespace and ' +
+        'print the resulting mountinfo. -o splits as mount(8) does: per-mount flags (ro, nosuid, nodev, noexec, noatime, ' +
+        'nodiratime, relatime, strictatime, nosymfollow and their negations) and filesystem data; a bind remount of DIR ' +
+        "alone adds FLAGS to the mount's own, one with SOURCE DIR sets exactly FLAGS. Failed lines are reported on stderr " +
+        'as "line N: CODE: message" and do not stop the run; the exit status is 1 if any line failed.',
     )
     .argument('<script>', "scenario file, or '-' for stdin")
     .option('--cwd <dir>', 'directory the scenario starts in (created, with every directory on the way)', '/')
