@@ -113,8 +113,22 @@ export const restoreScenarios: Record<string, string> = {
     'mount -o remount,bind,noexec c',
     'mount -t tmpfs -o nosuid cover a',
   ].join('\n'),
-  // What a container runtime leaves: proc, sysfs, devpts and tmpfs mounts with nosuid, nodev, noexec,
-  // strictatime and read-only binds. (No filesystem whose superblock a new mount would reconfigure.)
+  hiddenUnderSibling: [
+    'mkdir -p x/y',
+    'mount -t tmpfs deep x/y',
+    'mount --make-shared x/y',
+    'mkdir other',
+    'mount --bind x/y other',
+    'mount -t tmpfs cover x',
+  ].join('\n'),
+};
+
+/**
+ * Topologies of the kernel's own filesystems, built on the kernel only (a model's proc is empty).
+ * What a container runtime leaves: proc, sysfs, devpts and tmpfs mounts with nosuid, nodev, noexec,
+ * strictatime, and read-only binds. (No filesystem whose superblock a new mount would reconfigure.)
+ */
+export const kernelFilesystemScenarios: Record<string, string> = {
   containerLike: [
     'mkdir proc sys dev run tmp usr image',
     'mount -t proc -o nosuid,nodev,noexec proc proc',
@@ -126,18 +140,11 @@ export const restoreScenarios: Record<string, string> = {
     'mount -t devpts -o nosuid,noexec,newinstance,ptmxmode=0666,mode=620,gid=5 devpts dev/pts',
     'mount -t tmpfs -o nosuid,nodev,noexec,size=65536k shm dev/shm',
     'mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs run',
+    'mount --make-shared run',
     'mount -t tmpfs -o nosuid,nodev,noatime tmpfs tmp',
     'mount -t tmpfs image image',
     'mkdir image/usr',
     'mount --bind image/usr usr',
     'mount -o remount,bind,ro,nosuid,nodev usr',
-  ].join('\n'),
-  hiddenUnderSibling: [
-    'mkdir -p x/y',
-    'mount -t tmpfs deep x/y',
-    'mount --make-shared x/y',
-    'mkdir other',
-    'mount --bind x/y other',
-    'mount -t tmpfs cover x',
   ].join('\n'),
 };
