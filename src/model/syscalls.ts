@@ -212,7 +212,9 @@ export function doUmount(ns: MntNamespace, target: string, lazy: boolean, fail: 
  * remount does not propagate), not its children. The model has no locked flags (EPERM).
  */
 export function doReconfigureMnt(ns: MntNamespace, target: Place, flags: readonly MountFlag[], fail: Fail): void {
+  /* check_mnt(): the mount is in the namespace (a pin may hold one since unmounted) */
   const path = placePath(ns, target, 'target', fail);
+  /* path_mounted(): the path is the root of its mount */
   if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point; a bind remount changes the flags of whole mounts`);
 
   setMountAttributes(path.mount, pathMountFlags(flags, path.mount));
