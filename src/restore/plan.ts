@@ -64,11 +64,14 @@ export interface Plan {
   mounts: number;
 }
 
-/** Filesystems a new mount recreates (their content is not the point, or comes from the kernel). */
-export const PSEUDO_FILESYSTEMS: ReadonlySet<string> = new Set([
-  'tmpfs', 'ramfs', 'proc', 'sysfs', 'mqueue', 'devpts', 'cgroup', 'cgroup2', 'debugfs', 'tracefs',
-  'securityfs', 'pstore', 'bpf', 'configfs', 'hugetlbfs', 'fusectl', 'binfmt_misc',
-]);
+/**
+ * Filesystems a new mount recreates (their content is not the point, or comes from the kernel), and
+ * whose new mount cannot change a superblock other mounts already show. Left out on purpose: the
+ * one-superblock-per-system ones that apply a new mount's options to the existing superblock
+ * (debugfs, tracefs: mode, uid, gid; pstore: read-only too; cgroup2: nsdelegate...), securityfs,
+ * configfs, fusectl, binfmt_misc — those are bound from a mount of them named with --external.
+ */
+export const PSEUDO_FILESYSTEMS: ReadonlySet<string> = new Set(['tmpfs', 'ramfs', 'proc', 'sysfs', 'mqueue', 'devpts', 'hugetlbfs', 'bpf', 'cgroup']);
 
 /** One superblock of the dump and how the plan gets hold of it. */
 interface Superblock {
