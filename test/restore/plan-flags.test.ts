@@ -75,3 +75,31 @@ describe('restore plan: per-mount flags', () => {
     expect(planRestore({ ...topology, mounts }, places).problems).toContainEqual(expect.stringMatching(/shows the per-mount option 'idmapped', which a restore cannot set/));
   });
 });
+
+describe('restore plan: filesystems a new mount would reconfigure', () => {
+  /** A one-mount topology of `fsType` (a kernel would show such a mount under a dumped directory). */
+  const single = (fsType: string): Topology => ({
+    schema: 'mount-set-group/topology',
+    version: 1,
+    under: '/s',
+    mounts: [{ id: 1, parent: null, mountPoint: '/', root: '/', fsType, source: fsType, superblock: '0:9', mountOptions: 'rw,relatime', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false }],
+  });
+
+  it.each(['debugfs', 'tracefs', 'pstore', 'cgroup2', 'securityfs', 'configfs'])('%s is never mounted afresh: it asks for --external', (fsType) => {
+    const plan = planRestore(single(fsType), places);
+    expect(plan.problems).toEqual([expect.stringMatching(/--external 0:9=PATH/)]);
+    expect(stepsLike(plan, `mount -t ${fsType}`)).toEqual([]);
+  });
+
+  it.each(['tmpfs', 'proc', 'sysfs', 'devpts', 'mqueue'])('%s is mounted afresh', (fsType) => {
+    const plan = planRestore(single(fsType), places);
+    expect(plan.problems).toEqual([]);
+    expect(stepsLike(plan, `mount -t ${fsType}`)).toHaveLength(1);
+  });
+
+  it('debugfs bound from a named external mount restores', () => {
+    const plan = planRestore(single('debugfs'), { ...places, externals: [{ superblock: '0:9', root: '/', path: '/sys/kernel/debug' }] });
+    expect(plan.problems).toEqual([]);
+    expect(stepsLike(plan, 'mount --bind /sys/kernel/debug ')).toHaveLength(1);
+  });
+});
