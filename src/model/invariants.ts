@@ -8,7 +8,7 @@ import { childrenOf, ringOf, slavesOf } from './lists.js';
 import type { ModelNamespace } from './model-namespace.js';
 import type { Ida } from './ida.js';
 import { hasSlaves, isNew, isPrivate, isShared, isSlave, isUnbindable, peers } from './predicates.js';
-import { MNT_NOATIME, MNT_RELATIME, MNT_USER_SETTABLE_MASK, type MntNamespace, type Mount, type Superblock } from './types.js';
+import { MNT_NOATIME, MNT_RELATIME, MNT_USER_SETTABLE_MASK, type Dentry, type MntNamespace, type Mount, type Superblock } from './types.js';
 
 function check(condition: boolean, message: () => string): asserts condition {
   if (!condition) throw new InvariantError(`model invariant broken: ${message()}`);
@@ -31,6 +31,13 @@ function checkTable(ns: MntNamespace): void {
   }
 }
 
+/** The chain of children hashed at `dentry` of `m`, newest first. */
+function hashChain(m: Mount, dentry: Dentry): Mount[] {
+  const chain: Mount[] = [];
+  for (let c = m.hashed?.get(dentry) ?? null; c !== null; c = c.nextHashed) chain.push(c);
+  return chain;
+}
+
 /** The tree: every mount reachable from the root through child lists, hashed where it sits, inside its parent. */
 function checkTree(ns: MntNamespace): void {
   let reached = 0;
@@ -42,12 +49,13 @@ function checkTree(ns: MntNamespace): void {
       children++;
       check(child.parent === m, () => `${name(child)} is on the child list of ${name(m)} but names another parent`);
       check(child.attached && !isNew(child), () => `${name(child)} hangs from ${name(m)} but is not in the namespace (every parent live)`);
-      check(m.hashed.get(child.mountpoint!)?.includes(child) === true, () => `${name(child)} is not hashed at its mountpoint on ${name(m)}`);
+      check(hashChain(m, child.mountpoint!).includes(child), () => `${name(child)} is not hashed at its mountpoint on ${name(m)}`);
       check(child.mountpoint!.sb === m.sb && isSubdir(child.mountpoint!, m.root), () => `${name(child)}'s mountpoint lies outside ${name(m)}`);
       stack.push(child);
     }
     let hashed = 0;
-    for (const at of m.hashed.values()) {
+    for (const dentry of m.hashed?.keys() ?? []) {
+      const at = hashChain(m, dentry);
       hashed += at.length;
       check(at.length === 1 || ns.kernel === '6.12', () => `${at.length} mounts of ${name(m)} sit on one mountpoint`);
     }

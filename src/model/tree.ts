@@ -27,7 +27,7 @@ export function* mountTree(root: Mount): Generator<Mount> {
 
 /** __lookup_mnt(): the mount hashed last at `dentry` of `parent`, if any. */
 export function lookupMnt(parent: Mount, dentry: Dentry): Mount | undefined {
-  return parent.hashed.get(dentry)?.at(-1);
+  return parent.hashed?.get(dentry);
 }
 
 /** ->overmount: the mount that covers the root of `m`, if any. */
@@ -56,10 +56,9 @@ export function mntSetMountpoint(parent: Mount, mountpoint: Dentry, child: Mount
 
 /** make_visible(): hash `m` at its mountpoint and append it to its parent's child list. */
 export function makeVisible(m: Mount): void {
-  const hashed = m.parent!.hashed;
-  const at = hashed.get(m.mountpoint!);
-  if (at === undefined) hashed.set(m.mountpoint!, [m]);
-  else at.push(m);
+  const hashed = (m.parent!.hashed ??= new Map());
+  m.nextHashed = hashed.get(m.mountpoint!) ?? null;
+  hashed.set(m.mountpoint!, m);
   addChildTail(m.parent!, m);
 }
 
@@ -81,10 +80,18 @@ export function hideFromParent(m: Mount): void {
 
 /** Unhash `m` from its mountpoint (where reparent() may have hashed another meanwhile). */
 function unhash(m: Mount): void {
-  const hashed = m.parent!.hashed;
-  const at = hashed.get(m.mountpoint!)!;
-  if (at.length === 1) hashed.delete(m.mountpoint!);
-  else at.splice(at.indexOf(m), 1);
+  const hashed = m.parent!.hashed!;
+  const head = hashed.get(m.mountpoint!)!;
+  if (head !== m) {
+    let p = head;
+    while (p.nextHashed !== m) p = p.nextHashed!;
+    p.nextHashed = m.nextHashed;
+  } else if (m.nextHashed !== null) {
+    hashed.set(m.mountpoint!, m.nextHashed);
+  } else {
+    hashed.delete(m.mountpoint!);
+  }
+  m.nextHashed = null;
 }
 
 /** umount_mnt(): `m` leaves its parent entirely and has no parent any more. */

@@ -84,9 +84,9 @@ export const MNT_ATIME_MASK = MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME;
  * Invariants between operations (assertInvariants):
  * - tree: parent is null iff this is the namespace root; mountpoint !== null iff parent !== null;
  *   mountpoint.sb === parent.sb and mountpoint lies under parent.root; this is in parent's child
- *   list exactly once and in parent.hashed at its mountpoint. One mount per parent and mountpoint
- *   (a new mount goes on top of, or is tucked under, what is there), except under 6.12, whose
- *   restore_mounts() can slide two covers down onto one mountpoint.
+ *   list exactly once and in the chain parent.hashed holds for its mountpoint. One mount per parent
+ *   and mountpoint (a new mount goes on top of, or is tucked under, what is there), except under
+ *   6.12, whose restore_mounts() can slide two covers down onto one mountpoint.
  * - namespace: attached is true for every mount reachable from the root and for no other;
  *   umounting, marked and candidate are false. (During umount_tree() the victims leave the
  *   table first and stay attached until the end, as the kernel clears mnt_ns last.)
@@ -111,10 +111,13 @@ export class Mount {
   nextSibling: Mount | null = null;
   prevSibling: Mount | null = null;
   /**
-   * The mount hash restricted to this parent: the children on each dentry, in the order they were
-   * hashed; __lookup_mnt() finds the last (hlist_add_head() puts the newest first in the chain).
+   * The mount hash (mount_hashtable) restricted to this parent: per dentry, the head of the chain
+   * of children hashed there, the one __lookup_mnt() finds (hlist_add_head() puts the newest first).
+   * null until the first child is hashed: most mounts never have one.
    */
-  readonly hashed = new Map<Dentry, Mount[]>();
+  hashed: Map<Dentry, Mount> | null = null;
+  /** mnt_hash: the next mount of this one's chain, hashed before it on the same dentry of the same parent (only 6.12 stacks two). */
+  nextHashed: Mount | null = null;
 
   /** mnt_group_id: the peer group, 0 for none. Allocated smallest-free (mnt_group_ida). */
   groupId = 0;
