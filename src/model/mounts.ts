@@ -55,10 +55,23 @@ function commitTree(mnt: Mount, added: Mount[]): void {
   makeVisible(mnt);
 }
 
-/** mnt_add_to_ns() for a batch: the table stays ordered by mnt_id_unique, and new mounts are the newest. */
-function addToNamespace(ns: MntNamespace, added: Mount[]): void {
-  added.sort((a, b) => a.uniqueId - b.uniqueId);
-  for (const m of added) ns.mounts.add(m);
+/**
+ * mnt_add_to_ns() for a batch: the table stays ordered by mnt_id_unique. The new mounts are the
+ * newest, all made by this operation, so their ids are a contiguous range: each goes to its place
+ * by id, in one pass.
+ */
+function addToNamespace(ns: MntNamespace, added: readonly Mount[]): void {
+  let first = Infinity;
+  for (const m of added) if (m.uniqueId < first) first = m.uniqueId;
+  const inOrder = new Array<Mount>(added.length);
+  for (const m of added) {
+    const place = m.uniqueId - first;
+    if (place >= added.length || inOrder[place] !== undefined) {
+      throw new InvariantError(`the ${added.length} mounts to add do not have consecutive unique ids (mount ${m.id})`);
+    }
+    inOrder[place] = m;
+  }
+  for (const m of inOrder) ns.mounts.add(m);
 }
 
 /**
