@@ -1,7 +1,8 @@
-// The three lists that link mounts, as include/linux/list.h manipulates them: a parent's child
-// list (mnt_mounts/mnt_child, a list_head), the peer ring (mnt_share) and a master's slave list
-// (mnt_slave_list/mnt_slave, an hlist since Linux 6.16). Each operation is O(1), except what
-// reaches the tail of a slave list (6.12's list_head had it at hand; the hlist has not).
+// The lists that link mounts, as include/linux/list.h manipulates them: a parent's child list
+// (mnt_mounts/mnt_child, a list_head), the peer ring (mnt_share), a master's slave list
+// (mnt_slave_list/mnt_slave, an hlist since Linux 6.16), and the namespace's table of mounts.
+// Each operation is O(1), except what reaches the tail of a slave list (6.12's list_head had it at
+// hand; the hlist has not).
 import type { Mount } from './types.js';
 
 // ---- child lists (mnt_mounts) -----------------------------------------------------------------
@@ -116,4 +117,48 @@ export function* ringOf(m: Mount): Generator<Mount> {
     yield p;
     p = p.nextPeer;
   } while (p !== m);
+}
+
+// ---- the namespace's table (ns->mounts) -------------------------------------------------------
+
+/**
+ * ns->mounts: the mounts of the namespace in mnt_id_unique order, which is the order mountinfo
+ * shows. The kernel keeps an rb-tree (a list before 6.8); a mount joins only as the newest, so here
+ * it is a list that takes new mounts at its tail (mnt_add_to_ns()), linked through the mounts.
+ */
+export class MountTable implements Iterable<Mount> {
+  private first: Mount | null = null;
+  private last: Mount | null = null;
+  /** nr_mounts. */
+  size = 0;
+
+  /** Whether `m` is in the table. */
+  has(m: Mount): boolean {
+    return m.prevInNs !== null || this.first === m;
+  }
+
+  /** mnt_add_to_ns(): `m`, newer than every mount of the table, joins it at the tail. */
+  add(m: Mount): void {
+    m.prevInNs = this.last;
+    m.nextInNs = null;
+    if (this.last === null) this.first = m;
+    else this.last.nextInNs = m;
+    this.last = m;
+    this.size++;
+  }
+
+  /** rb_erase(&m->mnt_node, &ns->mounts): `m` leaves the table, if it is in it. */
+  delete(m: Mount): void {
+    if (!this.has(m)) return;
+    if (m.prevInNs === null) this.first = m.nextInNs;
+    else m.prevInNs.nextInNs = m.nextInNs;
+    if (m.nextInNs === null) this.last = m.prevInNs;
+    else m.nextInNs.prevInNs = m.prevInNs;
+    m.prevInNs = m.nextInNs = null;
+    this.size--;
+  }
+
+  *[Symbol.iterator](): Iterator<Mount> {
+    for (let m = this.first; m !== null; m = m.nextInNs) yield m;
+  }
 }

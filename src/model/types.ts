@@ -3,6 +3,7 @@
 // that fs/namespace.c keeps global). Field comments carry the kernel name ("kernel note") and the
 // invariants the field obeys between operations; assertInvariants() (invariants.ts) checks them.
 import { Ida } from './ida.js';
+import { MountTable } from './lists.js';
 
 /**
  * A filesystem instance: its own directory tree, shared by every mount of it.
@@ -141,6 +142,9 @@ export class Mount {
    */
   pins = 0;
 
+  /** mnt_node: this mount's neighbours in its namespace's table (MntNamespace.mounts), in mnt_id_unique order. */
+  nextInNs: Mount | null = null;
+  prevInNs: Mount | null = null;
   /** mnt_ns !== NULL: part of the namespace (IS_MNT_NEW is its negation); see MntNamespace.mounts for the table. */
   attached = false;
   /** MNT_UMOUNT: chosen for unmounting by the current umount_tree(). */
@@ -188,8 +192,8 @@ export const DEFAULT_MOUNT_MAX = 100000;
  * high-water mark is free, so the next allocation is the smallest free id.
  */
 export class MntNamespace {
-  /** ns->mounts, the rb-tree by mnt_id_unique: insertion order is creation order. */
-  readonly mounts = new Set<Mount>();
+  /** ns->mounts, the table by mnt_id_unique (lists.ts). */
+  readonly mounts = new MountTable();
   /** mnt_id_ida. */
   readonly mountIds: Ida;
   /** mnt_group_ida (ida_alloc_min(..., 1)). */
