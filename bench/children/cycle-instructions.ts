@@ -5,17 +5,9 @@
 // 3.19 does not know move_mount (429) and answers ENOSYS without entering the kernel; the bare
 // addon call returns -ENOSYS by the same user-space path as a successful call (syscalls.ts would
 // throw a MountError, which is why it is not used here).
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { withScratch } from '../../src/kernel/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
-
-interface FloorAddon {
-  empty(): void;
-  setGroupShape(from: string, to: string): number;
-  propagationShape(target: string, flags: number): number;
-}
+import { cycleMounts, loadFloorAddon } from './cycle-mounts.js';
 
 const [mode, floorAddon, warmupArg, measuredArg] = process.argv.slice(2) as ['addon' | 'floor', string, string, string];
 const [warmup, measured] = [Number(warmupArg), Number(measuredArg)];
@@ -37,14 +29,9 @@ function run(cycle: () => void, marker: () => void): void {
 
 await withScratch((dir) => {
   const native = sys.addon();
-  const floor = createRequire(import.meta.url)(floorAddon) as FloorAddon;
-  const { MS_BIND, MS_SHARED, MS_PRIVATE } = native.constants;
-  const [a, b] = [join(dir, 'a'), join(dir, 'b')];
-  mkdirSync(a);
-  mkdirSync(b);
-  sys.mount('bench', a, 'tmpfs', 0, null);
-  sys.mount(a, b, null, MS_BIND, null);
-  sys.changePropagation(a, MS_SHARED);
+  const floor = loadFloorAddon(floorAddon);
+  const { MS_PRIVATE } = native.constants;
+  const { a, b } = cycleMounts(dir);
   const cycles = {
     addon: () => {
       native.moveMountSetGroup(a, b);

@@ -5,20 +5,11 @@
 // process through the floor addon, in alternating rounds.
 // Prints each contender's nanoseconds per cycle, one sample per round, as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { withScratch } from '../../src/kernel/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
 import { setGroup } from '../../src/set-group.js';
 import { alternate } from '../stats.js';
-
-interface FloorAddon {
-  empty(): void;
-  setGroupShape(from: string, to: string): number;
-  propagationShape(target: string, flags: number): number;
-  cLoop(from: string, to: string, count: number): number;
-}
+import { cycleMounts, loadFloorAddon } from './cycle-mounts.js';
 
 const [cProgram, floorAddon, iterationsArg, roundsArg] = process.argv.slice(2) as [string, string, string, string];
 const iterations = Number(iterationsArg);
@@ -39,14 +30,9 @@ function shellMakePrivate(target: string): void {
 
 function measure(dir: string): Record<string, number[]> {
   const native = sys.addon();
-  const floor = createRequire(import.meta.url)(floorAddon) as FloorAddon;
-  const { MS_BIND, MS_SHARED, MS_PRIVATE } = native.constants;
-  const [a, b] = [join(dir, 'a'), join(dir, 'b')];
-  mkdirSync(a);
-  mkdirSync(b);
-  sys.mount('bench', a, 'tmpfs', 0, null);
-  sys.mount(a, b, null, MS_BIND, null);
-  sys.changePropagation(a, MS_SHARED);
+  const floor = loadFloorAddon(floorAddon);
+  const { MS_PRIVATE } = native.constants;
+  const { a, b } = cycleMounts(dir);
   const cycles = {
     c: () => Number(execFileSync(cProgram, [a, b, String(iterations)], { encoding: 'utf8' })),
     cInNode: () => nsPerCycle(() => {

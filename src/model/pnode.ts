@@ -39,8 +39,6 @@ function releaseGroupId(ns: MntNamespace, m: Mount): void {
   m.groupId = 0;
 }
 
-// ---- changing a mount's propagation ----------------------------------------------------------
-
 // ---- where Linux 6.12 and 6.18 differ (MntNamespace.kernel) -----------------------------------
 
 /** The peer a mount leaving its group hands its slaves to: the next one (6.18), or the first with the same root, else the next (6.12's do_make_slave()). */
