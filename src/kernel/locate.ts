@@ -4,7 +4,7 @@
 // symlinks, bind mounts or chroots lie on the way.
 import { fstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { InvariantError, MountError } from '../errors.js';
-import { parse } from '../mountinfo/parse.js';
+import { readMountinfo } from '../mountinfo/read.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import * as sys from '../native/syscalls.js';
 import type { PathOrFd } from '../validate.js';
@@ -41,7 +41,7 @@ function asPath(place: PathOrFd): string {
 
 function readEntries(pid: number | 'self'): MountInfo[] {
   try {
-    return parse(readFileSync(`/proc/${pid}/mountinfo`, 'utf8'), { allowEmpty: true });
+    return readMountinfo(pid, { allowEmpty: true });
   } catch {
     return []; // the process is gone, or not ours to read
   }

@@ -2,8 +2,9 @@
 // process's mount namespace. It changes the mount table of whatever namespace it runs in: give it
 // a namespace of its own (src/kernel/child.ts) unless changing the caller's is the point.
 // Every argument is checked before any system call (src/namespace-arguments.ts), with Node's error codes.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mountError } from '../errors.js';
+import { readMountinfoText } from '../mountinfo/read.js';
 import * as sys from '../native/syscalls.js';
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
 import { setGroup, type SetGroupMethod } from '../set-group.js';
@@ -119,6 +120,6 @@ export class KernelNamespace implements MountNamespace {
   }
 
   mountinfo(): string {
-    return readFileSync('/proc/self/mountinfo', 'utf8');
+    return readMountinfoText('/proc/self/mountinfo');
   }
 }

@@ -2,7 +2,7 @@
 // started in (src/kernel/child.ts). Reads one JSON request per line on stdin and answers each
 // with one JSON line on stdout. Every scenario gets a fresh tmpfs of its own, detached afterwards,
 // so one child serves many scenarios.
-import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as sys from '../native/syscalls.js';
@@ -31,10 +31,6 @@ export interface WorkerResponse {
   error?: string;
 }
 
-function readMountinfo(): string {
-  return readFileSync('/proc/self/mountinfo', 'utf8');
-}
-
 /** One scenario in a fresh tmpfs at `dir`, unmounted and removed when it ends. */
 function runOne(request: WorkerRequest, dir: string): WorkerResponse {
   mkdirSync(dir);
@@ -43,10 +39,10 @@ function runOne(request: WorkerRequest, dir: string): WorkerResponse {
     const ns = new KernelNamespace({ setGroupMethod: request.setGroupMethod ?? 'auto' });
     const trace: NonNullable<WorkerResponse['trace']> = [];
     const afterLine = (line: number, failure: LineFailure | undefined) => {
-      trace.push(failure ? { line, code: failure.code, mountinfo: readMountinfo() } : { line, mountinfo: readMountinfo() });
+      trace.push({ line, ...(failure ? { code: failure.code } : {}), mountinfo: ns.mountinfo() });
     };
     const { failures } = runScenario(ns, request.script, { cwd: dir, confineTo: dir, ...(request.trace ? { afterLine } : {}) });
-    return { dir, failures, mountinfo: readMountinfo(), ...(request.trace ? { trace } : {}) };
+    return { dir, failures, mountinfo: ns.mountinfo(), ...(request.trace ? { trace } : {}) };
   } finally {
     sys.umount2(dir, sys.addon().constants.MNT_DETACH);
     rmdirSync(dir);

@@ -1,9 +1,9 @@
 // The probe's child: run by probe() under `unshare -m --propagation private`. Tries each form of
 // set-group on two throwaway tmpfs mounts of one superblock and prints what worked as JSON.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withScratch } from '../kernel/scratch.js';
-import { parse } from '../mountinfo/parse.js';
+import { readMountinfo } from '../mountinfo/read.js';
 import { MountError } from '../errors.js';
 import * as sys from './syscalls.js';
 
@@ -15,7 +15,7 @@ export interface FormTrial {
 
 /** The peer group of the topmost mount at `mountPoint`, read from /proc/self/mountinfo. */
 function peerGroupAt(mountPoint: string): number | undefined {
-  const entries = parse(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const entries = readMountinfo();
   return entries.filter((entry) => entry.mountPoint === mountPoint).at(-1)?.shared;
 }
 

@@ -27,6 +27,17 @@ describe('reading mountinfo files', () => {
     expect(parseFile(path)).toHaveLength(20021);
   });
 
+  it('reads each file whole and alone: a small file after a large one, a UTF-8 path after ASCII ones', () => {
+    const large = join(scratch, 'large.txt');
+    const small = join(scratch, 'small.txt');
+    const utf8 = join(scratch, 'utf8.txt');
+    writeFileSync(large, fixture('host-20k-mounts.txt.gz'));
+    writeFileSync(small, fixture('chroot-propagate-from.txt'));
+    writeFileSync(utf8, '25 1 0:40 / /srv/caf\u00e9 rw - tmpfs t\u00e9 rw\n');
+    for (const path of [large, small, large, utf8, small]) expect(readMountinfoText(path)).toBe(readFileSync(path, 'utf8'));
+    expect(parseFile(utf8)[0]?.mountPoint).toBe('/srv/caf\u00e9');
+  });
+
   it('refuses a file over maxBytes with MountinfoTooLargeError', () => {
     const read = () => parseFile(fixturePath('escapes-and-propagation.txt'), { maxBytes: 100 });
     expect(read).toThrow(MountinfoTooLargeError);
