@@ -6,7 +6,7 @@
 // ancestors (which replaces what lies below), and one found missing stays so until the next mount
 // (in between, only the plan's own mkdirs can make it, and they make directories; what they make
 // is trusted as made); so each directory is looked at about once, not once per path that crosses it.
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { mountError } from '../errors.js';
 import type { PlanStep } from './plan.js';
 import { isAtOrUnder } from './topology.js';
@@ -27,6 +27,19 @@ function refuse(path: string, link: string): never {
 function* ancestorsOf(path: string): Generator<string> {
   for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) yield path.slice(0, end);
   if (path !== '/') yield '/';
+}
+
+/**
+ * lstat(2) of `path`, or undefined where there is nothing to look at yet (missing, or under a
+ * non-directory: the step that needs it fails on its own). A missing path, the common case, costs
+ * no exception.
+ */
+function lookAt(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 class SymlinkGuard implements PathGuard {
@@ -59,14 +72,12 @@ class SymlinkGuard implements PathGuard {
       prefix = `${prefix}/${part}`;
       if (this.#stillTrusted(prefix)) continue;
       if (this.#missing.get(prefix) === this.#clock) return;
-      let isLink: boolean;
-      try {
-        isLink = lstatSync(prefix).isSymbolicLink();
-      } catch {
+      const stats = lookAt(prefix);
+      if (stats === undefined) {
         this.#missing.set(prefix, this.#clock);
         return; // not there yet: the step creates it
       }
-      if (isLink) refuse(path, prefix);
+      if (stats.isSymbolicLink()) refuse(path, prefix);
       this.#trusted.set(prefix, this.#clock);
     }
   }

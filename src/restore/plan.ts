@@ -126,31 +126,39 @@ function join(dir: string, path: string): string {
   return path === '/' ? dir : posix.join(dir, path);
 }
 
-/** Children of each mount, and the mounts whose parent is outside the dump. */
-function childrenOf(mounts: readonly TopologyMount[]): { tops: TopologyMount[]; children: Map<number, TopologyMount[]> } {
-  const children = new Map<number, TopologyMount[]>();
-  const tops: TopologyMount[] = [];
-  for (const mount of mounts) {
-    if (mount.parent === null) tops.push(mount);
-    else children.set(mount.parent, [...(children.get(mount.parent) ?? []), mount]);
+/** `items` by `keyOf(item)`, each list in the order of `items`; items whose key is null are left out. */
+function groupBy<K, T>(items: Iterable<T>, keyOf: (item: T) => K | null): Map<K, T[]> {
+  const lists = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === null) continue;
+    const list = lists.get(key);
+    if (list) list.push(item);
+    else lists.set(key, [item]);
   }
-  return { tops, children };
+  return lists;
 }
+
+/** How many components a mount point has ('/' none). */
+const depthOf = (mountPoint: string): number => (mountPoint === '/' ? 0 : mountPoint.split('/').length - 1);
 
 /** Siblings in a safe creation order: one whose mount point lies under another's goes first. */
 function siblingOrder(siblings: readonly TopologyMount[]): TopologyMount[] {
-  const depth = (mount: TopologyMount) => (mount.mountPoint === '/' ? 0 : mount.mountPoint.split('/').length);
-  return [...siblings].sort((a, b) => depth(b) - depth(a));
+  return siblings
+    .map((mount) => ({ mount, depth: depthOf(mount.mountPoint) }))
+    .sort((a, b) => b.depth - a.depth)
+    .map(({ mount }) => mount);
 }
 
 /** Mounts in creation order: depth first, siblings in siblingOrder (no recursion: trees may be deep). */
 function creationOrder(mounts: readonly TopologyMount[]): TopologyMount[] {
-  const { tops, children } = childrenOf(mounts);
+  const children = groupBy(mounts, (mount) => mount.parent);
   const order: TopologyMount[] = [];
-  const stack = siblingOrder(tops).reverse();
+  const stack = siblingOrder(mounts.filter((mount) => mount.parent === null)).reverse();
   for (let mount = stack.pop(); mount; mount = stack.pop()) {
     order.push(mount);
-    stack.push(...siblingOrder(children.get(mount.id) ?? []).reverse());
+    const next = siblingOrder(children.get(mount.id) ?? []);
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
   }
   return order;
 }
@@ -205,8 +213,12 @@ class Planner {
   readonly pinned = new Map<number, string>();
   /** The seed each restored peer group has, by group id. */
   readonly seeds = new Map<number, Target>();
+  /** The members of each peer group of the dump, by group id. */
+  readonly groups: Map<number, TopologyMount[]>;
 
-  constructor(readonly topology: Topology, readonly options: PlanOptions) {}
+  constructor(readonly topology: Topology, readonly options: PlanOptions) {
+    this.groups = groupBy(topology.mounts, (mount) => mount.group);
+  }
 
   /** Where the restored copy of `mount` is reached: its pin, or its path under `into`. */
   targetOf(mount: TopologyMount): Target {
@@ -218,9 +230,7 @@ class Planner {
   createSuperblocks(): void {
     const { staging } = this.options;
     this.steps.push({ op: 'mkdir', path: staging }, { op: 'mount', fsType: 'tmpfs', source: 'mount-set-group-staging', target: staging, flags: [], data: 'mode=700' });
-    const bySuperblock = new Map<string, TopologyMount[]>();
-    for (const mount of this.topology.mounts) bySuperblock.set(mount.superblock, [...(bySuperblock.get(mount.superblock) ?? []), mount]);
-    for (const [key, mounts] of bySuperblock) {
+    for (const [key, mounts] of groupBy(this.topology.mounts, (mount) => mount.superblock)) {
       const first = mounts[0]!;
       const superblock: Superblock = { key, staging: posix.join(staging, `sb${this.superblocks.size + 1}`), first, flags: commonFlags(mounts) };
       this.superblocks.set(key, superblock);
@@ -309,14 +319,9 @@ class Planner {
    * shared nor a slave) and keeps the mark, while marking a slave unbindable would end its slavery.
    */
   restoreSharing(): void {
-    const groups = new Map<number, TopologyMount[]>();
-    const loneSlaves = new Map<number, TopologyMount[]>();
-    for (const mount of this.topology.mounts) {
-      if (mount.group !== null) groups.set(mount.group, [...(groups.get(mount.group) ?? []), mount]);
-      else if (mount.master !== null) loneSlaves.set(mount.master, [...(loneSlaves.get(mount.master) ?? []), mount]);
-    }
-    for (const group of this.mastersFirst(groups)) {
-      const members = groups.get(group)!;
+    const loneSlaves = groupBy(this.topology.mounts, (mount) => (mount.group === null ? mount.master : null));
+    for (const group of this.mastersFirst()) {
+      const members = this.groups.get(group)!;
       const { seed, rest } = this.seedOf(members, `g${group}`);
       const master = members[0]!.master;
       if (master !== null) this.enslave(seed, master);
@@ -325,7 +330,7 @@ class Planner {
       for (const member of rest) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(member) });
     }
     for (const [master, slaves] of loneSlaves) {
-      if (!groups.has(master)) continue; // reported by checkGroups
+      if (!this.groups.has(master)) continue; // reported by checkGroups
       const { seed, rest } = this.seedOf(slaves, `s${master}`);
       this.enslave(seed, master);
       for (const slave of rest) {
@@ -339,17 +344,20 @@ class Planner {
   }
 
   /** Groups ordered so that each comes after its master; groups in a master cycle are reported. */
-  mastersFirst(groups: Map<number, TopologyMount[]>): number[] {
+  mastersFirst(): number[] {
+    const { groups } = this;
     const order: number[] = [];
     const done = new Set<number>();
     for (const start of groups.keys()) {
       const chain: number[] = [];
+      const inChain = new Set<number>();
       for (let group: number | null = start; group !== null && groups.has(group) && !done.has(group); group = groups.get(group)![0]!.master) {
-        if (chain.includes(group)) {
+        if (inChain.has(group)) {
           this.problems.push(`peer groups ${[...chain.slice(chain.indexOf(group)), group].join(' -> ')} are each other's masters (a propagation cycle)`);
           break;
         }
         chain.push(group);
+        inChain.add(group);
       }
       for (const group of chain.reverse()) {
         done.add(group);
@@ -361,8 +369,7 @@ class Planner {
 
   /** What the kernel could never have shown, or what this dump cannot say: reported, not guessed. */
   checkGroups(): void {
-    const groups = new Map<number, TopologyMount[]>();
-    for (const mount of this.topology.mounts) if (mount.group !== null) groups.set(mount.group, [...(groups.get(mount.group) ?? []), mount]);
+    const { groups } = this;
     for (const mount of this.topology.mounts) {
       const where = `mount ${mount.id} at '${mount.mountPoint}'`;
       if (mount.propagateFrom !== null) {
