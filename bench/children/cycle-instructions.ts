@@ -5,9 +5,10 @@
 // 3.19 does not know move_mount (429) and answers ENOSYS without entering the kernel; the bare
 // addon call returns -ENOSYS by the same user-space path as a successful call (syscalls.ts would
 // throw a MountError, which is why it is not used here).
-import { withScratch } from '../../src/kernel/scratch.js';
+import { join } from 'node:path';
+import { makeJoinablePair, withScratch } from '../../src/kernel/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
-import { cycleMounts, loadFloorAddon } from './cycle-mounts.js';
+import { loadFloorAddon } from './floor-addon.js';
 
 const [mode, floorAddon, warmupArg, measuredArg] = process.argv.slice(2) as ['addon' | 'floor', string, string, string];
 const [warmup, measured] = [Number(warmupArg), Number(measuredArg)];
@@ -31,7 +32,8 @@ await withScratch((dir) => {
   const native = sys.addon();
   const floor = loadFloorAddon(floorAddon);
   const { MS_PRIVATE } = native.constants;
-  const { a, b } = cycleMounts(dir);
+  const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+  makeJoinablePair(a, b, 'bench');
   const cycles = {
     addon: () => {
       native.moveMountSetGroup(a, b);

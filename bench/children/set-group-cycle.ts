@@ -5,11 +5,12 @@
 // process through the floor addon, in alternating rounds.
 // Prints each contender's nanoseconds per cycle, one sample per round, as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { withScratch } from '../../src/kernel/scratch.js';
+import { join } from 'node:path';
+import { makeJoinablePair, withScratch } from '../../src/kernel/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
 import { setGroup } from '../../src/set-group.js';
 import { alternate } from '../stats.js';
-import { cycleMounts, loadFloorAddon } from './cycle-mounts.js';
+import { loadFloorAddon } from './floor-addon.js';
 
 const [cProgram, floorAddon, iterationsArg, roundsArg] = process.argv.slice(2) as [string, string, string, string];
 const iterations = Number(iterationsArg);
@@ -32,7 +33,8 @@ function measure(dir: string): Record<string, number[]> {
   const native = sys.addon();
   const floor = loadFloorAddon(floorAddon);
   const { MS_PRIVATE } = native.constants;
-  const { a, b } = cycleMounts(dir);
+  const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+  makeJoinablePair(a, b, 'bench');
   const cycles = {
     c: () => Number(execFileSync(cProgram, [a, b, String(iterations)], { encoding: 'utf8' })),
     cInNode: () => nsPerCycle(() => {

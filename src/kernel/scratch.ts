@@ -1,6 +1,6 @@
 // A scratch tmpfs for a child in its own private mount namespace: the place every kernel test,
 // probe and demo builds its mounts. Refuses to run in the namespace of the process that started it.
-import { mkdtempSync, readlinkSync, rmdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readlinkSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvariantError } from '../errors.js';
@@ -29,4 +29,14 @@ export async function withScratch<T>(body: (dir: string) => T | Promise<T>): Pro
     sys.umount2(dir, sys.addon().constants.MNT_DETACH);
     rmdirSync(dir);
   }
+}
+
+/** Makes two mounts set-group can join: `source`, a shared tmpfs named `name`, and `target`, a private bind of it. */
+export function makeJoinablePair(source: string, target: string, name: string): void {
+  const { MS_BIND, MS_SHARED } = sys.addon().constants;
+  mkdirSync(source);
+  mkdirSync(target);
+  sys.mount(name, source, 'tmpfs', 0, null);
+  sys.mount(source, target, null, MS_BIND, null);
+  sys.changePropagation(source, MS_SHARED);
 }

@@ -1,8 +1,7 @@
 // The probe's child: run by probe() under `unshare -m --propagation private`. Tries each form of
 // set-group on two throwaway tmpfs mounts of one superblock and prints what worked as JSON.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { withScratch } from '../kernel/scratch.js';
+import { makeJoinablePair, withScratch } from '../kernel/scratch.js';
 import { readMountinfo } from '../mountinfo/read.js';
 import { MountError } from '../errors.js';
 import * as sys from './syscalls.js';
@@ -32,13 +31,9 @@ function tryForm(call: () => void, source: string, target: string): FormTrial {
 }
 
 function probeForms(dir: string): { moveMount: FormTrial; mount: FormTrial } {
-  const { MS_BIND, MS_SHARED, MS_PRIVATE } = sys.addon().constants;
+  const { MS_PRIVATE } = sys.addon().constants;
   const [source, target] = [join(dir, 'source'), join(dir, 'target')];
-  mkdirSync(source);
-  mkdirSync(target);
-  sys.mount('probe', source, 'tmpfs', 0, null);
-  sys.mount(source, target, null, MS_BIND, null);
-  sys.changePropagation(source, MS_SHARED);
+  makeJoinablePair(source, target, 'probe');
   const moveMount = tryForm(() => sys.moveMountSetGroup(source, target), source, target);
   sys.changePropagation(target, MS_PRIVATE);
   const mount = tryForm(() => sys.mountSetGroup(source, target), source, target);
