@@ -2,7 +2,7 @@
 // cycle on the same two mounts of a scratch tmpfs — in C, through the raw addon, through
 // src/native/syscalls.ts, through the public setGroup(), with the make-private half shelled out to
 // mount(8) — the same two calls into the floor addon (no syscalls), and the C loop run inside this
-// process through the floor addon, in alternating rounds.
+// process through the floor addon, all cycles in one call and one cycle per call, in alternating rounds.
 // Prints each contender's nanoseconds per cycle, one sample per round, as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -40,6 +40,7 @@ function measure(dir: string): Record<string, number[]> {
     cInNode: () => nsPerCycle(() => {
       if (floor.cLoop(a, b, iterations) !== 0) throw new Error('the C loop in Node failed');
     }, 1) / iterations,
+    cInNodePerCall: () => nsPerCycle(() => floor.cLoop(a, b, 1)),
     raw: () => nsPerCycle(() => {
       native.moveMountSetGroup(a, b);
       native.changePropagation(b, MS_PRIVATE);
