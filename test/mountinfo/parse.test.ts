@@ -155,7 +155,8 @@ describe.skipIf(!canUnshare)('escapes, on mountinfo the kernel writes for names 
 
 /**
  * In a scratch namespace: runs `script`, then a busybox sleep chrooted into ./view, and returns
- * the mountinfo outside and the one the chrooted process sees.
+ * the mountinfo outside and the one the chrooted process sees — read once /proc/PID/root shows it
+ * chrooted (before that, it would see the whole table: no fixed delay is long enough under load).
  */
 function chrootMountinfo(script: string): { outside: MountInfo[]; inside: string } {
   const dir = mkdtempSync(join(tmpdir(), 'mountinfo-chroot-'));
@@ -163,7 +164,9 @@ function chrootMountinfo(script: string): { outside: MountInfo[]; inside: string
     const inside = join(dir, 'inside');
     const live = scratchMountinfo(
       `mkdir view; ${script}\ncp "$1" view/busybox\n` +
-        'chroot view /busybox sleep 5 & sleep 0.2; cat /proc/$!/mountinfo > "$2"; kill $!',
+        'chroot view /busybox sleep 5 &\n' +
+        'for i in $(seq 500); do [ "$(readlink /proc/$!/root)" = "$PWD/view" ] && break; sleep 0.01; done\n' +
+        'cat /proc/$!/mountinfo > "$2"; kill $!',
       [staticBusybox!, inside],
     );
     return { outside: parse(live.text), inside: readFileSync(inside, 'utf8') };
