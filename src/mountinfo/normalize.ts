@@ -17,6 +17,7 @@
 // Order: 'kernel' (default) keeps mountinfo's order, which a model must reproduce. 'tree' sorts
 // the mounts depth first, parents before children and siblings by mount point (then root, fs
 // type, source, options), so a restore that created mounts in another order still compares equal.
+import { groupBy } from '../group-by.js';
 import type { MountInfo } from './types.js';
 
 /**
@@ -138,12 +139,9 @@ function optionName(option: string): string {
 /** `entries` depth first from the mounts whose parent is not among them, siblings sorted. */
 function treeOrder(entries: readonly MountInfo[]): MountInfo[] {
   const ids = new Set(entries.map((e) => e.id));
-  const children = new Map<number, MountInfo[]>();
-  const tops: MountInfo[] = [];
-  for (const e of entries) {
-    if (e.parentId === e.id || !ids.has(e.parentId)) tops.push(e);
-    else childrenOf(children, e.parentId).push(e);
-  }
+  const isTop = (e: MountInfo) => e.parentId === e.id || !ids.has(e.parentId);
+  const children = groupBy(entries, (e) => (isTop(e) ? null : e.parentId));
+  const tops = entries.filter(isTop);
   const out: MountInfo[] = [];
   const stack = sortSiblings(tops).reverse();
   for (let e = stack.pop(); e !== undefined; e = stack.pop()) {
@@ -153,16 +151,6 @@ function treeOrder(entries: readonly MountInfo[]): MountInfo[] {
   }
   if (out.length !== entries.length) throw new Error('normalize: the parent ids of some mounts form a cycle');
   return out;
-}
-
-/** The list of children of `id`, created empty on first use. */
-function childrenOf(children: Map<number, MountInfo[]>, id: number): MountInfo[] {
-  let list = children.get(id);
-  if (list === undefined) {
-    list = [];
-    children.set(id, list);
-  }
-  return list;
 }
 
 /** Siblings by mount point, then by the other fields that do not depend on numbering. */

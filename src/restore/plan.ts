@@ -22,6 +22,7 @@
 //
 // What cannot be restored is reported in `problems`, never restored wrongly.
 import { posix } from 'node:path';
+import { groupBy } from '../group-by.js';
 import { MOUNT_FLAGS, type MountFlag, type Propagation } from '../namespace.js';
 import { isAtOrUnder, isNormalAbsolute, type Topology, type TopologyMount } from './topology.js';
 
@@ -124,19 +125,6 @@ function commonFlags(mounts: readonly TopologyMount[]): MountFlag[] {
 
 function join(dir: string, path: string): string {
   return path === '/' ? dir : posix.join(dir, path);
-}
-
-/** `items` by `keyOf(item)`, each list in the order of `items`; items whose key is null are left out. */
-function groupBy<K, T>(items: Iterable<T>, keyOf: (item: T) => K | null): Map<K, T[]> {
-  const lists = new Map<K, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (key === null) continue;
-    const list = lists.get(key);
-    if (list) list.push(item);
-    else lists.set(key, [item]);
-  }
-  return lists;
 }
 
 /** How many components a mount point has ('/' none). */

@@ -1,5 +1,6 @@
 // The mount tree as `findmnt -o TARGET,SOURCE,FSTYPE,PROPAGATION` draws it, with peer groups and
 // masters spelled out so that who propagates to whom is visible at a glance.
+import { groupBy } from '../../group-by.js';
 import type { MountInfo } from '../../mountinfo/types.js';
 
 /** A mount's propagation, as mountinfo's optional fields name it: `shared:1 master:2`, `private`. */
@@ -20,13 +21,9 @@ function sourceOf(mount: MountInfo): string {
 /** Mounts in tree order with their depth-drawing prefix; roots are mounts whose parent is absent. */
 function treeRows(mounts: readonly MountInfo[]): { prefix: string; mount: MountInfo }[] {
   const ids = new Set(mounts.map((m) => m.id));
-  const children = new Map<number, MountInfo[]>();
-  const roots: MountInfo[] = [];
-  for (const mount of mounts) {
-    if (mount.parentId === mount.id || !ids.has(mount.parentId)) roots.push(mount);
-    else if (children.has(mount.parentId)) children.get(mount.parentId)!.push(mount);
-    else children.set(mount.parentId, [mount]);
-  }
+  const isRoot = (mount: MountInfo) => mount.parentId === mount.id || !ids.has(mount.parentId);
+  const children = groupBy(mounts, (mount) => (isRoot(mount) ? null : mount.parentId));
+  const roots = mounts.filter(isRoot);
   const rows: { prefix: string; mount: MountInfo }[] = [];
   // Depth first with a stack of its own, not recursion: a tree may be 10,000 mounts deep.
   const stack = roots.map((mount) => ({ mount, lead: '', branch: '' })).reverse();
