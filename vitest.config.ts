@@ -6,7 +6,7 @@ export default defineConfig({
     // VM tests boot a kernel under QEMU: `npm run test:vm`.
     exclude: ['test/vm/**', 'node_modules/**'],
     // The test runner must never change mounts: the addon refuses to load in it. Kernel tests run
-    // their syscalls in children under `unshare -m --propagation private` (src/kernel/child.ts).
+    // their syscalls in children under `unshare -m --propagation private` (src/process/child.ts).
     env: { MOUNT_SET_GROUP_NO_SYSCALLS: '1' },
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeArguments, runPrivateSync } from '../src/kernel/child.js';
+import { nodeArguments, runPrivateSync } from '../src/process/child.js';
 import type { ParseContender } from './children/mountinfo-parse.js';
 import { formatNs, medians, type BenchRow } from './stats.js';
 

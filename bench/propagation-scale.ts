@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeArguments } from '../src/kernel/child.js';
+import { nodeArguments } from '../src/process/child.js';
 import type { ScaleRun, Scenario } from './children/propagation-scale.js';
 import { hotSpots } from './cpu-profile.js';
 import { formatNs, goalMet, median, type BenchRow, type Goal } from './stats.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { privateNamespaceCommand, runPrivateSync } from '../src/kernel/child.js';
+import { privateNamespaceCommand, runPrivateSync } from '../src/process/child.js';
 import { ModelNamespace } from '../src/model/index.js';
 import type { ApplyCounts } from '../src/restore/apply.js';
 import { restore } from '../src/restore/restore.js';

@@ -3,7 +3,7 @@
 // in one child with a private mount namespace of its own; with the floor any N-API addon has for
 // these two calls and the C loop run inside Node (both bench/c/napi-floor.c), and shelling out to
 // mount(8), what a Node user does today.
-import { runPrivateSync } from '../src/kernel/child.js';
+import { runPrivateSync } from '../src/process/child.js';
 import { buildDir, compileAddon, compileProgram } from './build.js';
 import { formatNs, medians, type BenchRow } from './stats.js';
 

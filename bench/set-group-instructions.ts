@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { nodeArguments } from '../src/kernel/child.js';
+import { nodeArguments } from '../src/process/child.js';
 import { buildDir, compileAddon, compileProgram, type BuildDir } from './build.js';
 import { readSelfCost, top, type SelfCost } from './callgrind.js';
 import type { BenchRow } from './stats.js';

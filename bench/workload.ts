@@ -1,7 +1,7 @@
 // Row 2: the same random operation workload — scenarios from the differential generator
 // (test/differential/generator.ts) — on the model and on the kernel backend, in one child with a
 // private mount namespace of its own that runs both sides, alternating (bench/children/workload.ts).
-import { runPrivateSync } from '../src/kernel/child.js';
+import { runPrivateSync } from '../src/process/child.js';
 import type { WorkloadSamples } from './children/workload.js';
 import { formatNs, median, type BenchRow } from './stats.js';
 

@@ -1,6 +1,6 @@
 // mount-set-group's public API.
-export { setGroup, type SetGroupMethod, type SetGroupOptions } from './set-group.js';
-export { probe, type ProbeResult, type SetGroupForm } from './native/probe.js';
+export { setGroup, type SetGroupMethod, type SetGroupOptions } from './set-group/set-group.js';
+export { probe, type ProbeResult, type SetGroupForm } from './set-group/probe.js';
 export { AddonUnavailableError } from './native/addon.js';
 export {
   MountError,
@@ -11,8 +11,8 @@ export {
   InvalidArgumentError,
   InvariantError,
   type MountErrorFields,
-} from './errors.js';
-export { MOUNT_FLAGS, type Backend, type MountFlag, type MountHandle, type MountNamespace, type MountRef, type NewMountOptions, type Propagation } from './namespace.js';
+} from './core/errors.js';
+export { MOUNT_FLAGS, type Backend, type MountFlag, type MountHandle, type MountNamespace, type MountRef, type NewMountOptions, type Propagation } from './core/namespace.js';
 export { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
 export { open, kernelUnusable, mayMount, type OpenOptions } from './open.js';
 export { ModelNamespace, assertInvariants, type ModelNamespaceOptions } from './model/index.js';
@@ -35,5 +35,5 @@ export { applyPlan, formatStep, RestoreStepError } from './restore/apply.js';
 export { restore, compareTopologies, RestoreMismatchError, RestoreRefusedError, type RestoreOptions, type RestoreResult } from './restore/restore.js';
 export { loadTopology, TopologyError, type Topology, type TopologyMount } from './restore/topology.js';
 export * from './mountinfo/index.js';
-export { readMountinfo } from './mountinfo/read.js';
+export { readMountinfo } from './process/read-mountinfo.js';
 export { parseScenario, runScenario, formatFailure, type Line, type LineFailure, type RunOptions, type ScenarioResult, type Step } from './scenario/index.js';

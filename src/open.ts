@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
 import { ModelNamespace, type ModelNamespaceOptions } from './model/index.js';
-import type { MountNamespace } from './namespace.js';
+import type { MountNamespace } from './core/namespace.js';
 import { addon, addonUnavailable } from './native/addon.js';
-import { validateOneOf, validateOptions } from './validate.js';
+import { validateOneOf, validateOptions } from './core/validate.js';
 
 export interface OpenOptions {
   /** 'auto' (default): the kernel where it can be used, else the model; 'kernel' throws where it cannot. */

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AddonUnavailableError } from '../src/native/addon.js';
-import { nodeArguments } from '../src/kernel/child.js';
+import { nodeArguments } from '../src/process/child.js';
 import { open } from '../src/open.js';
 import { kernelSuite, kernelUnavailable, runChild } from './support/kernel.js';
 

@@ -2,7 +2,7 @@
 // run in the test runner itself, where the addon is banned (vitest.config.ts): an argument that
 // slipped through to the kernel would fail with AddonUnavailableError instead of the TypeError.
 import { describe, expect, it } from 'vitest';
-import { setGroup } from '../src/set-group.js';
+import { setGroup } from '../src/set-group/set-group.js';
 
 describe('setGroup argument checks', () => {
   it.each([

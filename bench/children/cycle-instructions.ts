@@ -6,7 +6,7 @@
 // addon call returns -ENOSYS by the same user-space path as a successful call (syscalls.ts would
 // throw a MountError, which is why it is not used here).
 import { join } from 'node:path';
-import { makeJoinablePair, withScratch } from '../../src/kernel/scratch.js';
+import { makeJoinablePair, withScratch } from '../../src/process/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
 import { loadFloorAddon } from './floor-addon.js';
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parse } from '../../src/mountinfo/parse.js';
-import { parseFile } from '../../src/mountinfo/read.js';
+import { parseFile } from '../../src/process/read-mountinfo.js';
 import { alternate, isolatedMs, timeMs } from '../stats.js';
 
 type ProcfsParser = (text: string) => unknown[];

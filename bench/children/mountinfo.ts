@@ -5,7 +5,7 @@
 // and mount points with a space and a tab in their names (escaped \040, \011).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withScratch } from '../../src/kernel/scratch.js';
+import { withScratch } from '../../src/process/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
 
 const [countArg, output] = process.argv.slice(2) as [string, string];

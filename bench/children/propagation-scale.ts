@@ -18,7 +18,7 @@
 //               (ENOSPC): each makes 30 mounts, the tree's copy and one for the peer and the slave.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers/promises';
-import { MountError } from '../../src/errors.js';
+import { MountError } from '../../src/core/errors.js';
 import { ModelNamespace } from '../../src/model/index.js';
 
 export type Scenario = 'fan-out' | 'rbind';

@@ -8,9 +8,9 @@
 //   restore.ts START_MARKER END_MARKER < topology.json
 import { accessSync } from 'node:fs';
 import { join } from 'node:path';
-import { readStdin } from '../../src/kernel/child.js';
+import { readStdin } from '../../src/process/child.js';
 import { KernelNamespace } from '../../src/kernel/namespace.js';
-import { withScratch } from '../../src/kernel/scratch.js';
+import { withScratch } from '../../src/process/scratch.js';
 import { symlinkGuard } from '../../src/restore/guard.js';
 import { restore } from '../../src/restore/restore.js';
 import { loadTopology } from '../../src/restore/topology.js';

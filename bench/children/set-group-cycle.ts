@@ -6,9 +6,9 @@
 // Prints each contender's nanoseconds per cycle, one sample per round, as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { makeJoinablePair, withScratch } from '../../src/kernel/scratch.js';
+import { makeJoinablePair, withScratch } from '../../src/process/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
-import { setGroup } from '../../src/set-group.js';
+import { setGroup } from '../../src/set-group/set-group.js';
 import { alternate } from '../stats.js';
 import { loadFloorAddon } from './floor-addon.js';
 

@@ -10,7 +10,7 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { KernelNamespace } from '../../src/kernel/namespace.js';
-import { withScratch } from '../../src/kernel/scratch.js';
+import { withScratch } from '../../src/process/scratch.js';
 import * as sys from '../../src/native/syscalls.js';
 import { parseScenario, runScenario, type Line } from '../../src/scenario/index.js';
 import { scenarioArbitrary, scenarioText, type GeneratorOptions } from '../../test/differential/generator.js';

@@ -1,8 +1,8 @@
 // Argument checks for attach() and detach(), made before any system call, with Node's codes. Paths,
-// option objects and choices use src/validate.ts; only what it lacks (a pid, an absolute path in
+// option objects and choices use src/core/validate.ts; only what it lacks (a pid, an absolute path in
 // another namespace, a required options object) is here.
-import { InvalidArgumentError } from '../errors.js';
-import { describeReceived, validateOneOf, validateOptions, validatePath, validatePid } from '../validate.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { describeReceived, validateOneOf, validateOptions, validatePath, validatePid } from '../core/validate.js';
 
 export type AttachMode = 'slave' | 'shared';
 /** Where a propagation change runs: in the calling process, or in a helper inside the container's namespace. */

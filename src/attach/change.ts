@@ -1,7 +1,7 @@
 // The changes attach and detach make to the volume once their checks have passed, through a
 // PropagationChanger (route.ts): the kernel's refusals explained, and attach's second step undone
 // when it fails, so that a failed attach leaves the volume as it found it.
-import { mountError, MountError } from '../errors.js';
+import { mountError, MountError } from '../core/errors.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { PropagationRoute } from './arguments.js';
 import { processGone, unlessGone } from './container.js';

@@ -1,9 +1,9 @@
 // What attach and detach learn about the processes involved before they change anything: that the
 // container process exists and which namespaces it is in. Which mount a path lands on is
-// src/kernel/locate.ts's job.
+// src/process/locate.ts's job.
 import { readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
-import { mountError, MountError } from '../errors.js';
+import { mountError, MountError } from '../core/errors.js';
 import { attachRule } from './rules.js';
 
 

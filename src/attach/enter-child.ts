@@ -10,7 +10,7 @@
 // `{"code":"EINVAL"}`. Exits when stdin closes.
 import { readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { MountError } from '../errors.js';
+import { MountError } from '../core/errors.js';
 import * as sys from '../native/syscalls.js';
 import { flagsValue, parseFlagsLine } from './flags.js';
 

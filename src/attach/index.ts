@@ -8,15 +8,15 @@
 // Each runs in two phases: a ladder of checks that changes nothing (the process exists, the target
 // is a volume of its namespace and private, the source a shared mount root of ours, the user
 // namespaces allow the mode), then the changes; when the second change fails, the first is undone.
-import { mountError, MountError } from '../errors.js';
+import { mountError, MountError } from '../core/errors.js';
 import type { MountInfo } from '../mountinfo/types.js';
-import type { SetGroupForm } from '../native/probe.js';
-import { setGroupRule } from '../set-group-rules.js';
-import { setGroup } from '../set-group.js';
+import type { SetGroupForm } from '../set-group/probe.js';
+import { setGroupRule } from '../core/set-group-rules.js';
+import { setGroup } from '../set-group/set-group.js';
 import { validateAttachOptions, validateDetachOptions, type AttachMode, type AttachOptions, type DetachOptions, type PropagationRoute } from './arguments.js';
-import { locate } from '../kernel/locate.js';
+import { locate } from '../process/locate.js';
 import { containerPath, mountNamespaceOf, processGone, unlessGone, userNamespaceOf } from './container.js';
-import { describePropagation } from '../set-group-rules.js';
+import { describePropagation } from '../core/set-group-rules.js';
 import { becomeSlave, explainChange, type Volume } from './change.js';
 import { chooseRoute, openChanger, refuseUnavailableRoute } from './route.js';
 import { attachRule } from './rules.js';

@@ -7,9 +7,9 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { MountError } from '../errors.js';
-import { withScratch } from '../kernel/scratch.js';
-import { readMountinfo } from '../mountinfo/read.js';
+import { MountError } from '../core/errors.js';
+import { withScratch } from '../process/scratch.js';
+import { readMountinfo } from '../process/read-mountinfo.js';
 import * as sys from '../native/syscalls.js';
 import type { ForeignTrial } from './probe.js';
 

@@ -6,7 +6,7 @@
 // namespace's owner (may_change_propagation(), as in 6.12.117 and 6.18). Stable branches took each
 // change at different points, so the answer is found by doing it, once per process, on throwaway
 // mounts in a child with its own private namespace — never read from the version.
-import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../kernel/child.js';
+import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../process/child.js';
 
 export interface ForeignPropagationProbe {
   /** Whether the probe could run; when false, `reason` says why and `allowed` is false. */

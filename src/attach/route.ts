@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { mountError } from '../errors.js';
-import { nodeArguments, siblingModule } from '../kernel/child.js';
+import { mountError } from '../core/errors.js';
+import { nodeArguments, siblingModule } from '../process/child.js';
 import * as sys from '../native/syscalls.js';
 import type { PropagationRoute, Via } from './arguments.js';
 import { flagsLine, flagsValue, type PropagationFlag } from './flags.js';

@@ -1,6 +1,6 @@
-// The rules attach and detach enforce beyond set-group's own (src/set-group-rules.ts), as the
+// The rules attach and detach enforce beyond set-group's own (src/core/set-group-rules.ts), as the
 // sentences an error's `reason` carries. Set-group's rules (same filesystem, root inside root...)
-// are explained by src/kernel/explain.ts when the kernel refuses.
+// are explained by src/set-group/explain.ts when the kernel refuses.
 
 export const attachRule = {
   /** The process must exist: its mount namespace is reached through /proc/PID (ESRCH). */

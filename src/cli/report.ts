@@ -2,7 +2,8 @@
 // operation, the rule behind it), JSON with --json, the stack only with --debug; and which exit
 // status it gets: 2 for a wrong command line, 1 for an operation that failed.
 import { CommanderError } from 'commander';
-import { CliExit, InvalidArgumentError, MountError, UsageError } from '../errors.js';
+import { InvalidArgumentError, MountError } from '../core/errors.js';
+import { CliExit, UsageError } from './errors.js';
 import { MountinfoParseError, MountinfoTooLargeError } from '../mountinfo/errors.js';
 import { AddonUnavailableError } from '../native/addon.js';
 

@@ -1,14 +1,14 @@
 // KernelNamespace: the MountNamespace interface carried out with real system calls in the calling
 // process's mount namespace. It changes the mount table of whatever namespace it runs in: give it
-// a namespace of its own (src/kernel/child.ts) unless changing the caller's is the point.
-// Every argument is checked before any system call (src/namespace-arguments.ts), with Node's error codes.
+// a namespace of its own (src/process/child.ts) unless changing the caller's is the point.
+// Every argument is checked before any system call (src/core/arguments.ts), with Node's error codes.
 import { mkdirSync } from 'node:fs';
-import { mountError } from '../errors.js';
-import { readMountinfoText } from '../mountinfo/read.js';
+import { mountError } from '../core/errors.js';
+import { readMountinfoText } from '../process/read-mountinfo.js';
 import * as sys from '../native/syscalls.js';
-import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
-import { setGroup, type SetGroupMethod } from '../set-group.js';
-import { checkArguments } from '../namespace-arguments.js';
+import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
+import { setGroup, type SetGroupMethod } from '../set-group/set-group.js';
+import { checkArguments } from '../core/arguments.js';
 
 export interface KernelNamespaceOptions {
   /** The form of set-group to use (default 'auto'). */

@@ -2,7 +2,7 @@
 // namespace: the table, the tree (every parent live), peer groups (one superblock, one master),
 // slave lists (no cycles: masters form a forest over groups), per-mount flags, superblock counts,
 // and ids unique and smallest-free. O(mounts); for tests, which run it after every operation.
-import { InvariantError } from '../errors.js';
+import { InvariantError } from '../core/errors.js';
 import { isSubdir } from './dcache.js';
 import { childrenOf, ringOf, slavesOf } from './lists.js';
 import type { ModelNamespace } from './model-namespace.js';

@@ -1,10 +1,10 @@
 // ModelNamespace: the MountNamespace interface answered by the in-memory model of Linux mount
 // propagation. Each method names its syscall and paths the way the kernel backend's errors do.
-import { mountError } from '../errors.js';
-import { checkArguments } from '../namespace-arguments.js';
+import { mountError } from '../core/errors.js';
+import { checkArguments } from '../core/arguments.js';
 import { render } from '../mountinfo/render.js';
 import type { MountInfo } from '../mountinfo/types.js';
-import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../namespace.js';
+import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
 import { lookupPath, type Fail } from './namei.js';
 import { mountinfoEntries } from './proc.js';
 import {

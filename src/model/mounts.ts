@@ -18,8 +18,8 @@ import {
   topmostOvermount,
   umountMnt,
 } from './tree.js';
-import { InvariantError } from '../errors.js';
-import type { Propagation } from '../namespace.js';
+import { InvariantError } from '../core/errors.js';
+import type { Propagation } from '../core/namespace.js';
 import type { Dentry, MntNamespace, Mount, Path } from './types.js';
 
 /** where_to_mount(): a new mount goes on top of whatever is already mounted at `path`. */

@@ -25,7 +25,7 @@ import {
 } from './predicates.js';
 import { hideFromParent, lookupMnt, mntChangeMountpoint, mntSetMountpoint, overmount } from './tree.js';
 import type { Dentry, MntNamespace, Mount } from './types.js';
-import type { Propagation } from '../namespace.js';
+import type { Propagation } from '../core/namespace.js';
 
 /** next_peer(): the next mount of p's peer group (p itself when it has no peers). */
 export const nextPeer = (p: Mount): Mount => p.nextPeer;

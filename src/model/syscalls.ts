@@ -12,8 +12,8 @@ import { countSecondaries, propagateMountBusy } from './pnode.js';
 import { hasParent, isMountRoot, isPrivate, isShared, isSlave, isUnbindable } from './predicates.js';
 import { MountPointPaths } from './proc.js';
 import { mountIsAncestor, mountTree } from './tree.js';
-import { setGroupRule, type Side } from '../set-group-rules.js';
-import type { MountFlag, NewMountOptions, Propagation } from '../namespace.js';
+import { setGroupRule, type Side } from '../core/set-group-rules.js';
+import type { MountFlag, NewMountOptions, Propagation } from '../core/namespace.js';
 import {
   MNT_ATIME_MASK,
   MNT_NOATIME,

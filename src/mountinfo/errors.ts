@@ -1,5 +1,5 @@
-// Errors of the mountinfo module. They live here rather than in src/errors.ts so that the pure
-// parser stays free of node:* imports (src/errors.ts imports node:os and node:util).
+// Errors of the mountinfo module. They live here rather than in src/core/errors.ts so that the pure
+// parser stays free of node:* imports (src/core/errors.ts imports node:os and node:util).
 
 /** The class of malformed input a MountinfoParseError reports. */
 export type MountinfoProblem =

@@ -17,7 +17,7 @@
 // Order: 'kernel' (default) keeps mountinfo's order, which a model must reproduce. 'tree' sorts
 // the mounts depth first, parents before children and siblings by mount point (then root, fs
 // type, source, options), so a restore that created mounts in another order still compares equal.
-import { groupBy } from '../group-by.js';
+import { groupBy } from '../core/group-by.js';
 import type { MountInfo } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 // The addon's calls with errno turned into MountError. Two-path calls report the source as `path`
 // and the target as `dest`, as Node's fs.rename does; one-path calls report the target as `path`.
-import { syscallError } from '../errors.js';
+import { syscallError } from '../core/errors.js';
 import { addon } from './addon.js';
 
 export { addon } from './addon.js';

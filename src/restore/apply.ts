@@ -1,6 +1,6 @@
 // Applying a plan to a MountNamespace, step by step; the first failure stops it (a half-restored
 // namespace is reported with the step that failed, never papered over).
-import type { MountHandle, MountNamespace } from '../namespace.js';
+import type { MountHandle, MountNamespace } from '../core/namespace.js';
 import type { PathGuard } from './guard.js';
 import type { Plan, PlanStep, Target } from './plan.js';
 

@@ -7,7 +7,7 @@
 // (in between, only the plan's own mkdirs can make it, and they make directories; what they make
 // is trusted as made); so each directory is looked at about once, not once per path that crosses it.
 import { lstatSync, type Stats } from 'node:fs';
-import { mountError } from '../errors.js';
+import { mountError } from '../core/errors.js';
 import type { PlanStep } from './plan.js';
 import { isAtOrUnder } from './topology.js';
 

@@ -22,8 +22,8 @@
 //
 // What cannot be restored is reported in `problems`, never restored wrongly.
 import { posix } from 'node:path';
-import { groupBy } from '../group-by.js';
-import { MOUNT_FLAGS, type MountFlag, type Propagation } from '../namespace.js';
+import { groupBy } from '../core/group-by.js';
+import { MOUNT_FLAGS, type MountFlag, type Propagation } from '../core/namespace.js';
 import { isAtOrUnder, isNormalAbsolute, type Topology, type TopologyMount } from './topology.js';
 
 /** A mount named by path, or by the name it was pinned under (`@name` when printed). */

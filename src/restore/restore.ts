@@ -1,11 +1,11 @@
 // restore: plan, apply, dump the result, and compare it with the topology asked for. Any
 // difference is a failure: a restore either reproduces the topology or says where it did not.
-import { MountError } from '../errors.js';
+import { MountError } from '../core/errors.js';
 import { diffMountinfo } from '../mountinfo/diff.js';
 import { normalize, type OptionPolicy } from '../mountinfo/normalize.js';
 import { parse } from '../mountinfo/parse.js';
 import type { MountInfo } from '../mountinfo/types.js';
-import type { MountNamespace } from '../namespace.js';
+import type { MountNamespace } from '../core/namespace.js';
 import { applyPlan, pathsOf, type ApplyCounts, type ApplyOptions } from './apply.js';
 import { dump } from './dump.js';
 import { planRestore, type Plan, type PlanOptions } from './plan.js';

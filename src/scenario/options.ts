@@ -2,7 +2,7 @@
 // clears mount(2)'s per-mount MS_* bits. Words are applied in order, so a later one undoes an
 // earlier one ("ro,rw" is rw); words naming different bits all stay ("noatime,relatime" passes both,
 // and the kernel makes that noatime). Every other word is filesystem data.
-import { MOUNT_FLAGS, type MountFlag } from '../namespace.js';
+import { MOUNT_FLAGS, type MountFlag } from '../core/namespace.js';
 
 /** What one -o word does to one per-mount flag. */
 export interface FlagChange {

@@ -16,7 +16,7 @@
 //
 // Words are split on blanks; '...' and "..." quote literally. Anything else a shell would expand
 // ($, `, \, globs, redirections, ;, &, |) is refused, not misread.
-import type { MountFlag, Propagation } from '../namespace.js';
+import type { MountFlag, Propagation } from '../core/namespace.js';
 import { applyFlagChanges, flagChangesOf, splitMountOptions, type FlagChange } from './options.js';
 
 export type Step =

@@ -1,9 +1,9 @@
 // Runs a scenario on any MountNamespace. A failing line does not stop the run: it is recorded as
 // `line N: CODE: message`, as a shell script without `set -e` would go on.
 import { posix } from 'node:path';
-import { MountError } from '../errors.js';
+import { MountError } from '../core/errors.js';
 import { parse } from '../mountinfo/parse.js';
-import type { MountFlag, MountNamespace } from '../namespace.js';
+import type { MountFlag, MountNamespace } from '../core/namespace.js';
 import { applyFlagChanges, splitMountOptions } from './options.js';
 import { parseScenario, type Line, type Step } from './parse.js';
 

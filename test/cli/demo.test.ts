@@ -1,7 +1,7 @@
 // demo on the kernel when it can, on the model (saying so) when it cannot: both show b joining a's group.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { nodeArguments } from '../../src/kernel/child.js';
+import { nodeArguments } from '../../src/process/child.js';
 import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
 
 const main = new URL('../../src/cli/main.ts', import.meta.url);

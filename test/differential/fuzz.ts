@@ -17,7 +17,7 @@
 import { release } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { KernelVersion } from '../../src/model/index.js';
-import type { SetGroupMethod } from '../../src/set-group.js';
+import type { SetGroupMethod } from '../../src/set-group/set-group.js';
 import { operationKind, scenarioArbitrary, scenarioOfSeed, type GeneratorOptions, type Scenario } from './generator.js';
 import { describeFinding, DifferentialRunner, findingsOf, shrinkScenario, type Finding } from './runner.js';
 import { runningKernelVersion } from './sides.js';

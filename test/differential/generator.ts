@@ -10,7 +10,7 @@
 // each line becomes simpler (no -l, --bind for --rbind, no recursion, one -o word fewer), so a
 // divergence comes out as a short scenario ready to paste into a regression test.
 import fc from 'fast-check';
-import { MountError } from '../../src/errors.js';
+import { MountError } from '../../src/core/errors.js';
 import type { ModelNamespace, ModelNamespaceOptions } from '../../src/model/index.js';
 import { isSubdir } from '../../src/model/dcache.js';
 import { lookupPath } from '../../src/model/namei.js';

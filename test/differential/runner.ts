@@ -8,11 +8,11 @@
 // every line, assertInvariants() must hold and a refused line must have left the rendered mountinfo
 // byte-identical.
 import type fc from 'fast-check';
-import { KernelWorker, type WorkerResponse } from '../../src/kernel/worker-client.js';
+import { KernelWorker, type WorkerResponse } from '../../src/scenario/worker-client.js';
 import { diffMountinfo, parse, render } from '../../src/mountinfo/index.js';
 import { assertInvariants, type ModelNamespaceOptions } from '../../src/model/index.js';
 import { parseScenario, runScenario, type Line } from '../../src/scenario/index.js';
-import type { SetGroupMethod } from '../../src/set-group.js';
+import type { SetGroupMethod } from '../../src/set-group/set-group.js';
 import { scenarioText, type Scenario } from './generator.js';
 import { MODEL_DIR, modelNamespace, normalizedUnder } from './sides.js';
 

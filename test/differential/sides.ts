@@ -4,7 +4,7 @@
 // scenario's tmpfs in a directory of it. Either side's state is compared as the normalized
 // mountinfo under the scenario's directory.
 import { release } from 'node:os';
-import type { WorkerResponse } from '../../src/kernel/worker-client.js';
+import type { WorkerResponse } from '../../src/scenario/worker-client.js';
 import { normalize, parse, render } from '../../src/mountinfo/index.js';
 import type { MountInfo } from '../../src/mountinfo/types.js';
 import { ModelNamespace, type KernelVersion, type ModelNamespaceOptions } from '../../src/model/index.js';

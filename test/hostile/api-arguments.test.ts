@@ -4,15 +4,15 @@
 // the control cases below show is what a well-formed call gets here.
 import { describe, expect, it } from 'vitest';
 import { attach, detach } from '../../src/attach/index.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
 import { KernelNamespace } from '../../src/kernel/namespace.js';
-import type { MountNamespace } from '../../src/namespace.js';
+import type { MountNamespace } from '../../src/core/namespace.js';
 import { ModelNamespace } from '../../src/model/index.js';
 import { AddonUnavailableError } from '../../src/native/addon.js';
 import { planRestore } from '../../src/restore/plan.js';
 import { restore, RestoreRefusedError } from '../../src/restore/restore.js';
 import { loadTopology } from '../../src/restore/topology.js';
-import { setGroup } from '../../src/set-group.js';
+import { setGroup } from '../../src/set-group/set-group.js';
 
 type Code = 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE';
 

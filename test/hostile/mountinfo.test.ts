@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MountinfoParseError, MountinfoTooLargeError, parse, render } from '../../src/mountinfo/index.js';
-import { DEFAULT_MAX_BYTES, parseFile, readMountinfoText } from '../../src/mountinfo/read.js';
+import { DEFAULT_MAX_BYTES, parseFile, readMountinfoText } from '../../src/process/read-mountinfo.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'hostile-mountinfo-'));
 afterAll(() => rmSync(scratch, { recursive: true }));

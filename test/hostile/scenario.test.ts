@@ -3,7 +3,7 @@
 // scenario's directory are allowed on a model (emulate runs on a whole root of its own) and refused
 // with ERR_SCENARIO_PATH by the kernel worker, which confines each scenario to its tmpfs.
 import { describe, expect, it } from 'vitest';
-import { runOnKernel } from '../../src/kernel/worker-client.js';
+import { runOnKernel } from '../../src/scenario/worker-client.js';
 import { ModelNamespace } from '../../src/model/index.js';
 import { parse } from '../../src/mountinfo/parse.js';
 import { MAX_LINE_LENGTH, parseScenario } from '../../src/scenario/parse.js';

@@ -1,8 +1,8 @@
 // setGroup() on the real kernel. Every scenario runs in a child with its own private mount
-// namespace on a fresh tmpfs (src/kernel/worker.ts); the checks read that child's mountinfo.
+// namespace on a fresh tmpfs (src/scenario/worker.ts); the checks read that child's mountinfo.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerResponse } from '../../src/kernel/worker-client.js';
-import { runOnKernel } from '../../src/kernel/worker-client.js';
+import type { WorkerResponse } from '../../src/scenario/worker-client.js';
+import { runOnKernel } from '../../src/scenario/worker-client.js';
 import { kernelSuite, kernelUnavailable, mountAt, runChild, testMethod } from '../support/kernel.js';
 
 /** A shared tmpfs `a` and private binds of it; the scenarios below add to this. */

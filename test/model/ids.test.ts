@@ -3,7 +3,7 @@
 // shared with every other process that mounts meanwhile, so a kernel run that another allocation
 // interfered with is retried.
 import { describe, expect, it } from 'vitest';
-import { runOnKernel } from '../../src/kernel/worker-client.js';
+import { runOnKernel } from '../../src/scenario/worker-client.js';
 import { parse } from '../../src/mountinfo/index.js';
 import type { MountInfo } from '../../src/mountinfo/types.js';
 import { kernelSuite, kernelUnavailable } from '../support/kernel.js';

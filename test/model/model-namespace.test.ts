@@ -1,7 +1,7 @@
 // The model on its own, where no kernel is needed: the id allocator, the invariant checker (it must
 // catch a broken state), the shape of errors, and what the API promises besides the kernel's rules.
 import { describe, expect, it } from 'vitest';
-import { InvariantError, MountInvalidArgumentError, MountNotFoundError } from '../../src/errors.js';
+import { InvariantError, MountInvalidArgumentError, MountNotFoundError } from '../../src/core/errors.js';
 import { render } from '../../src/mountinfo/index.js';
 import { Ida } from '../../src/model/ida.js';
 import { assertInvariants, ModelNamespace } from '../../src/model/index.js';

@@ -4,7 +4,7 @@
 // doubling a tree. The model gets the same headroom: its fs.mount-max is lowered by the number of
 // mounts the kernel namespace holds beyond the model's before the scenario starts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runOnKernel, type WorkerResponse } from '../../src/kernel/worker-client.js';
+import { runOnKernel, type WorkerResponse } from '../../src/scenario/worker-client.js';
 import { parse } from '../../src/mountinfo/index.js';
 import { DEFAULT_MOUNT_MAX } from '../../src/model/index.js';
 import { kernelSuite, kernelUnavailable } from '../support/kernel.js';

@@ -3,7 +3,7 @@
 // result and fails on any difference, so `ok` means an exact round trip.
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { privateNamespaceCommand } from '../../src/kernel/child.js';
+import { privateNamespaceCommand } from '../../src/process/child.js';
 import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
 import { scenarioOfSeed, scenarioText } from '../differential/generator.js';
 import { kernelFilesystemScenarios, restoreScenarios } from './scenarios.js';

@@ -1,10 +1,10 @@
 // Helpers for tests that run on the real kernel: always in a child process with its own private
 // mount namespace, never in the test runner (which cannot even load the addon: vitest.config.ts).
-import { privateNamespaceUnavailable, runPrivateSync } from '../../src/kernel/child.js';
-import { runOnKernel, type WorkerRequest, type WorkerResponse } from '../../src/kernel/worker-client.js';
+import { privateNamespaceUnavailable, runPrivateSync } from '../../src/process/child.js';
+import { runOnKernel, type WorkerRequest, type WorkerResponse } from '../../src/scenario/worker-client.js';
 import { parse } from '../../src/mountinfo/parse.js';
 import type { MountInfo } from '../../src/mountinfo/types.js';
-import type { SetGroupMethod } from '../../src/set-group.js';
+import type { SetGroupMethod } from '../../src/set-group/set-group.js';
 
 /** Why kernel tests cannot run here (printed in the suite's name when they skip), or undefined. */
 export const kernelUnavailable = privateNamespaceUnavailable();

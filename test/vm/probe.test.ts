@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { privateNamespaceUnavailable } from '../../src/kernel/child.js';
-import { probe, type ProbeResult } from '../../src/native/probe.js';
+import { privateNamespaceUnavailable } from '../../src/process/child.js';
+import { probe, type ProbeResult } from '../../src/set-group/probe.js';
 import { expectCleanKernel, expectCompleted, tsxCommand, PROJECT_ROOT, runGuestJob } from './guest-job.js';
 import { kernelOrSkip } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliExit } from '../../src/errors.js';
+import { CliExit } from '../../src/cli/errors.js';
 import { vmCommand } from '../../src/cli/commands/vm.js';
 import { VmTimeoutError } from '../../src/vm/errors.js';
 import { runInVm } from '../../src/vm/run.js';

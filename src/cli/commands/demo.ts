@@ -2,9 +2,9 @@
 // their mountinfo lines before and after set-group. Runs on the kernel in a private mount
 // namespace of its own when it can; otherwise on the model, and says so.
 import { Command } from 'commander';
-import { CliExit } from '../../errors.js';
-import { privateNamespaceUnavailable } from '../../kernel/child.js';
-import { runOnKernel } from '../../kernel/worker-client.js';
+import { CliExit } from '../errors.js';
+import { privateNamespaceUnavailable } from '../../process/child.js';
+import { runOnKernel } from '../../scenario/worker-client.js';
 import { ModelNamespace } from '../../model/index.js';
 import { runScenario, type LineFailure } from '../../scenario/run.js';
 

@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { Command } from 'commander';
-import { UsageError } from '../../errors.js';
-import { parseFile, readMountinfo } from '../../mountinfo/read.js';
+import { UsageError } from '../errors.js';
+import { parseFile, readMountinfo } from '../../process/read-mountinfo.js';
 import { dump } from '../../restore/dump.js';
 import { positiveInteger } from './show.js';
 

@@ -4,7 +4,7 @@
 // succeeded, 1 otherwise. Outside checks use exactly this interface: keep it stable.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Command } from 'commander';
-import { CliExit, UsageError } from '../../errors.js';
+import { CliExit, UsageError } from '../errors.js';
 import { ModelNamespace } from '../../model/index.js';
 import { parse } from '../../mountinfo/parse.js';
 import { formatFailure, runScenario } from '../../scenario/run.js';

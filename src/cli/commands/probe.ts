@@ -1,7 +1,7 @@
 // mount-set-group probe [--json]: which forms of set-group this kernel offers.
 import { Command } from 'commander';
-import { CliExit } from '../../errors.js';
-import { probe, type ProbeResult } from '../../native/probe.js';
+import { CliExit } from '../errors.js';
+import { probe, type ProbeResult } from '../../set-group/probe.js';
 
 function formLine(label: string, works: boolean, code: string | undefined, needs: string): string {
   return `${label.padEnd(38)}${works ? 'supported' : `not supported${code ? ` (${code})` : ''}: ${needs}`}`;

@@ -1,6 +1,6 @@
 // mount-set-group set SOURCE TARGET [--method auto|move_mount|mount]
 import { Command, Option } from 'commander';
-import { setGroup, type SetGroupMethod } from '../../set-group.js';
+import { setGroup, type SetGroupMethod } from '../../set-group/set-group.js';
 
 export function setCommand(): Command {
   return new Command('set')

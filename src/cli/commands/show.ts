@@ -1,8 +1,8 @@
 // mount-set-group show [--pid PID] [--under DIR] [--graph]: a process's mount tree with its peer
 // groups and masters, or its propagation graph as Graphviz DOT.
 import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
-import { UsageError } from '../../errors.js';
-import { readMountinfo } from '../../mountinfo/read.js';
+import { UsageError } from '../errors.js';
+import { readMountinfo } from '../../process/read-mountinfo.js';
 import type { MountInfo } from '../../mountinfo/types.js';
 import { renderDot } from '../format/dot.js';
 import { mountsUnder, renderTree } from '../format/tree.js';

@@ -2,7 +2,7 @@
 // booted from a custom kernel (default: the MS_SET_GROUP-patched one) with the host root read-only.
 // Exit status: CMD's; 124 when the timeout expired; 125 when the VM could not run CMD.
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import { CliExit } from '../../errors.js';
+import { CliExit } from '../errors.js';
 import { VmError, VmTimeoutError } from '../../vm/errors.js';
 import { runInVm } from '../../vm/run.js';
 import type { AccelChoice } from '../../vm/accel.js';

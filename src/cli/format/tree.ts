@@ -1,6 +1,6 @@
 // The mount tree as `findmnt -o TARGET,SOURCE,FSTYPE,PROPAGATION` draws it, with peer groups and
 // masters spelled out so that who propagates to whom is visible at a glance.
-import { groupBy } from '../../group-by.js';
+import { groupBy } from '../../core/group-by.js';
 import type { MountInfo } from '../../mountinfo/types.js';
 
 /** A mount's propagation, as mountinfo's optional fields name it: `shared:1 master:2`, `private`. */

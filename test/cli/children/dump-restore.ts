@@ -3,9 +3,9 @@
 // on the model — each command a separate process in this namespace. Prints what each printed.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { nodeArguments } from '../../../src/kernel/child.js';
+import { nodeArguments } from '../../../src/process/child.js';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import { runScenario } from '../../../src/scenario/run.js';
 import { restoreScenarios } from '../../restore/scenarios.js';
 

@@ -3,13 +3,13 @@
 // reports every mount outside the scratch directory before and after, which must not change.
 import { closeSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MountError } from '../../../src/errors.js';
+import { MountError } from '../../../src/core/errors.js';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import { parse } from '../../../src/mountinfo/parse.js';
 import * as sys from '../../../src/native/syscalls.js';
 import { runScenario } from '../../../src/scenario/run.js';
-import { setGroup, type SetGroupMethod } from '../../../src/set-group.js';
+import { setGroup, type SetGroupMethod } from '../../../src/set-group/set-group.js';
 
 export type Outcome = { ok: true; value?: unknown } | { name: string; code?: string; reason?: string; message: string };
 

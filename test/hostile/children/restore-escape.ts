@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import { parse } from '../../../src/mountinfo/parse.js';
 import { dump } from '../../../src/restore/dump.js';
 import { symlinkGuard } from '../../../src/restore/guard.js';

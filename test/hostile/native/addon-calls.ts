@@ -4,10 +4,10 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import { addon } from '../../../src/native/addon.js';
 import { runScenario } from '../../../src/scenario/run.js';
-import { setGroup } from '../../../src/set-group.js';
+import { setGroup } from '../../../src/set-group/set-group.js';
 import { restoreScenarios } from '../../restore/scenarios.js';
 
 const rounds = Number(process.argv[2] ?? 200);

@@ -1,6 +1,6 @@
 // A MountNamespace that writes down every call it passes on, in the form a restore plan prints
 // (formatStep), so the steps a restore really applied can be compared with its --dry-run.
-import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../../../src/namespace.js';
+import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../../../src/core/namespace.js';
 import { formatStep } from '../../../src/restore/apply.js';
 import type { Target } from '../../../src/restore/plan.js';
 

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import { MountError } from '../../../src/errors.js';
+import { MountError } from '../../../src/core/errors.js';
 
 /** What a call came to: its value, or the fields of the error it threw. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; code?: string; syscall?: string; reason?: string; message: string };

@@ -7,11 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import { parse } from '../../../src/mountinfo/parse.js';
 import * as sys from '../../../src/native/syscalls.js';
 import { runScenario } from '../../../src/scenario/run.js';
-import { setGroup, type SetGroupMethod } from '../../../src/set-group.js';
+import { setGroup, type SetGroupMethod } from '../../../src/set-group/set-group.js';
 
 const method = (process.env.MOUNT_SET_GROUP_TEST_METHOD ?? 'auto') as SetGroupMethod;
 

@@ -2,11 +2,11 @@
 // sides and mixed with a path, and the errors fds can cause. Prints what it saw as JSON.
 import { readFileSync } from 'node:fs';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import * as sys from '../../../src/native/syscalls.js';
 import { runScenario } from '../../../src/scenario/run.js';
-import { setGroup, type SetGroupMethod } from '../../../src/set-group.js';
-import { MountError } from '../../../src/errors.js';
+import { setGroup, type SetGroupMethod } from '../../../src/set-group/set-group.js';
+import { MountError } from '../../../src/core/errors.js';
 
 const method = (process.env.MOUNT_SET_GROUP_TEST_METHOD ?? 'auto') as SetGroupMethod;
 

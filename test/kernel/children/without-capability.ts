@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import * as sys from '../../../src/native/syscalls.js';
 import { runScenario } from '../../../src/scenario/run.js';
 

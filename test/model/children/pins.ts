@@ -2,7 +2,7 @@
 // in a fresh tmpfs of its own. Prints, per scenario, the step results and the mountinfo as JSON.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import * as sys from '../../../src/native/syscalls.js';
 import { pinScenarios, runPinScenario } from '../support/pin-scenarios.js';
 

@@ -3,7 +3,7 @@
 // a scratch tmpfs, the scenario's tmpfs in a directory of it). Each side ends as an Outcome: its
 // mountinfo under the scenario's directory, normalized, and the lines that failed with their errno.
 import { expect } from 'vitest';
-import { runOnKernel, type WorkerRequest, type WorkerResponse } from '../../../src/kernel/worker-client.js';
+import { runOnKernel, type WorkerRequest, type WorkerResponse } from '../../../src/scenario/worker-client.js';
 import { diffMountinfo } from '../../../src/mountinfo/index.js';
 import { assertInvariants, type ModelNamespace, type ModelNamespaceOptions } from '../../../src/model/index.js';
 import { runScenario, type LineFailure } from '../../../src/scenario/run.js';

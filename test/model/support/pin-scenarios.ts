@@ -1,8 +1,8 @@
 // Scenarios with pins (MountNamespace.pin: an O_PATH fd on the kernel), written as calls on any
 // MountNamespace so that the same steps run on the kernel (test/model/children/pins.ts, in a child
 // with its own private namespace) and on the model. The scenario language has no pins.
-import { MountError } from '../../../src/errors.js';
-import type { MountFlag, MountHandle, MountNamespace } from '../../../src/namespace.js';
+import { MountError } from '../../../src/core/errors.js';
+import type { MountFlag, MountHandle, MountNamespace } from '../../../src/core/namespace.js';
 
 /** One call: a label, and what it does given the namespace, a path maker and the pins held so far. */
 export type PinStep = [label: string, run: (ns: MountNamespace, at: (relative: string) => string, pins: Map<string, MountHandle>) => void];

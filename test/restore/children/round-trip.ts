@@ -2,9 +2,9 @@
 // on the kernel in a fresh directory, dump it, restore the dump into another directory — on the
 // kernel and on the model — and report whether each restore reproduced the topology.
 import { join } from 'node:path';
-import { readStdin } from '../../../src/kernel/child.js';
+import { readStdin } from '../../../src/process/child.js';
 import { KernelNamespace } from '../../../src/kernel/namespace.js';
-import { withScratch } from '../../../src/kernel/scratch.js';
+import { withScratch } from '../../../src/process/scratch.js';
 import { ModelNamespace } from '../../../src/model/index.js';
 import { parse } from '../../../src/mountinfo/parse.js';
 import { dump } from '../../../src/restore/dump.js';

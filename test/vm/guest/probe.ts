@@ -2,7 +2,7 @@
 // `mount-set-group probe --json`, both on the kernel the guest booted.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { probe } from '../../../src/native/probe.js';
+import { probe } from '../../../src/set-group/probe.js';
 import { writeResult } from './result.js';
 
 const cliMain = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));

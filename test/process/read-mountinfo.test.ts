@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MountinfoTooLargeError, parse, render } from '../../src/mountinfo/index.js';
-import { parseFile, readMountinfo, readMountinfoText } from '../../src/mountinfo/read.js';
-import { canUnshare, fixture, fixturePath, scratchMountinfo } from './helpers.js';
+import { parseFile, readMountinfo, readMountinfoText } from '../../src/process/read-mountinfo.js';
+import { canUnshare, fixture, fixturePath, scratchMountinfo } from '../mountinfo/helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mountinfo-read-'));
 afterAll(() => rmSync(scratch, { recursive: true }));

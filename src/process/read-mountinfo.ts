@@ -12,9 +12,9 @@
 // are ASCII — is decoded by Node's ASCII decoder, which gives the same string without that cost.
 import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { MountinfoTooLargeError } from './errors.js';
-import { parse, type ParseOptions } from './parse.js';
-import type { MountInfo } from './types.js';
+import { MountinfoTooLargeError } from '../mountinfo/errors.js';
+import { parse, type ParseOptions } from '../mountinfo/parse.js';
+import type { MountInfo } from '../mountinfo/types.js';
 
 /** 64 MiB: about a million mounts of typical length, ten times the kernel's default mount-max. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;

@@ -2,11 +2,11 @@
 // whichever form of set-group the kernel offers — mount(2) MS_SET_GROUP on kernels patched from
 // kernel-patch/, move_mount(2) MOVE_MOUNT_SET_GROUP on Linux >= 5.15 — with errors that name the
 // rule that was broken.
-import { MountError, mountError, SetGroupUnsupportedError } from './errors.js';
-import { closedFd, explainSetGroupFailure } from './kernel/explain.js';
-import { probe, type SetGroupForm } from './native/probe.js';
-import * as sys from './native/syscalls.js';
-import { validateOneOf, validateOptions, validatePathOrFd, type PathOrFd } from './validate.js';
+import { MountError, mountError, SetGroupUnsupportedError } from '../core/errors.js';
+import { closedFd, explainSetGroupFailure } from './explain.js';
+import { probe, type SetGroupForm } from './probe.js';
+import * as sys from '../native/syscalls.js';
+import { validateOneOf, validateOptions, validatePathOrFd, type PathOrFd } from '../core/validate.js';
 
 export type SetGroupMethod = 'auto' | SetGroupForm;
 

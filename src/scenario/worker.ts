@@ -1,16 +1,16 @@
 // The kernel worker: runs scenarios on the real kernel, in the private mount namespace it was
-// started in (src/kernel/child.ts). Reads one JSON request per line on stdin and answers each
+// started in (src/process/child.ts). Reads one JSON request per line on stdin and answers each
 // with one JSON line on stdout. Every scenario gets a fresh tmpfs of its own, detached afterwards,
 // so one child serves many scenarios.
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as sys from '../native/syscalls.js';
-import { runScenario } from '../scenario/run.js';
-import type { LineFailure } from '../scenario/run.js';
-import type { SetGroupMethod } from '../set-group.js';
-import { KernelNamespace } from './namespace.js';
-import { withScratch } from './scratch.js';
+import { runScenario } from './run.js';
+import type { LineFailure } from './run.js';
+import type { SetGroupMethod } from '../set-group/set-group.js';
+import { KernelNamespace } from '../kernel/namespace.js';
+import { withScratch } from '../process/scratch.js';
 
 export interface WorkerRequest {
   script: string;

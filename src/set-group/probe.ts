@@ -2,7 +2,7 @@
 // throwaway mounts in a child process with its own private mount namespace — never guessed from
 // the version number. The answer is cached for the life of the process.
 import { release } from 'node:os';
-import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../kernel/child.js';
+import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../process/child.js';
 import type { FormTrial } from './probe-child.js';
 
 export type SetGroupForm = 'mount' | 'move_mount';

@@ -1,4 +1,5 @@
-// The package's error classes, in one place.
+// The errors every layer shares (the command line's own are in src/cli/errors.ts, the mountinfo parser's in
+// src/mountinfo/errors.ts).
 //
 // - MountError and its subclasses: an operation the system refused (the kernel, or the model acting
 //   as the kernel). Shaped like Node's fs errors: `code`, negative `errno`, `syscall`, `path`, `dest`,
@@ -6,7 +7,6 @@
 //   the rule that was broken in words a person can act on.
 // - InvalidArgumentError: a caller passed something no syscall should see (Node's ERR_INVALID_ARG_*).
 // - InvariantError: an internal bug; a model invariant broke.
-// - UsageError: the command line was wrong (the CLI exits 2).
 import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 
@@ -132,20 +132,4 @@ export class InvalidArgumentError extends TypeError {
 /** An internal bug: something the code relies on turned out false. */
 export class InvariantError extends Error {
   override name = 'InvariantError';
-}
-
-/** A wrong command line: the CLI prints the message and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-/** A command that ran but whose outcome is failure: the CLI exits with `status` (its output said why). */
-export class CliExit extends Error {
-  override name = 'CliExit';
-  readonly status: number;
-
-  constructor(status: number, message = '') {
-    super(message);
-    this.status = status;
-  }
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, readlinkSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvariantError } from '../errors.js';
+import { InvariantError } from '../core/errors.js';
 import * as sys from '../native/syscalls.js';
 
 /** Throws unless this process lives in a different mount namespace from its parent. */

@@ -1,11 +1,11 @@
 // After the kernel refuses a set-group, find out why: read the mountinfo of the namespace each side
-// lives in and walk set-group's rules in the kernel's order (src/set-group-rules.ts). The kernel
+// lives in and walk set-group's rules in the kernel's order (src/core/set-group-rules.ts). The kernel
 // says only EINVAL; the caller deserves to know which rule it broke.
 import { existsSync } from 'node:fs';
-import type { MountError } from '../errors.js';
-import { describePropagation, setGroupRule, type Side } from '../set-group-rules.js';
-import type { PathOrFd } from '../validate.js';
-import { locate, type Located } from './locate.js';
+import type { MountError } from '../core/errors.js';
+import { describePropagation, setGroupRule, type Side } from '../core/set-group-rules.js';
+import type { PathOrFd } from '../core/validate.js';
+import { locate, type Located } from '../process/locate.js';
 
 const procRootPath = /^\/proc\/(\d+|self|thread-self)\/root(\/.*)?$/;
 

@@ -1,7 +1,7 @@
 // Runs scenarios on the real kernel from any process, through the kernel worker (worker.ts) in a
 // child with its own private mount namespace: the caller's namespace is never touched.
 import { createInterface } from 'node:readline';
-import { runPrivateSync, siblingModule, spawnPrivate } from './child.js';
+import { runPrivateSync, siblingModule, spawnPrivate } from '../process/child.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 
 export type { WorkerRequest, WorkerResponse } from './worker.js';

@@ -3,11 +3,11 @@
 // root when its `..` lands on another mount, or on itself (a namespace's root) — exact, whatever
 // symlinks, bind mounts or chroots lie on the way.
 import { fstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { InvariantError, MountError } from '../errors.js';
-import { readMountinfo } from '../mountinfo/read.js';
+import { InvariantError, MountError } from '../core/errors.js';
+import { readMountinfo } from './read-mountinfo.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import * as sys from '../native/syscalls.js';
-import type { PathOrFd } from '../validate.js';
+import type { PathOrFd } from '../core/validate.js';
 
 /** A mount as a path lookup lands on it. */
 export interface Located {

@@ -1,10 +1,10 @@
 // The probe's child: run by probe() under `unshare -m --propagation private`. Tries each form of
 // set-group on two throwaway tmpfs mounts of one superblock and prints what worked as JSON.
 import { join } from 'node:path';
-import { makeJoinablePair, withScratch } from '../kernel/scratch.js';
-import { readMountinfo } from '../mountinfo/read.js';
-import { MountError } from '../errors.js';
-import * as sys from './syscalls.js';
+import { makeJoinablePair, withScratch } from '../process/scratch.js';
+import { readMountinfo } from '../process/read-mountinfo.js';
+import { MountError } from '../core/errors.js';
+import * as sys from '../native/syscalls.js';
 
 export interface FormTrial {
   works: boolean;
