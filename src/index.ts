@@ -14,7 +14,8 @@ export {
 } from './core/errors.js';
 export { MOUNT_FLAGS, type Backend, type MountFlag, type MountHandle, type MountNamespace, type MountRef, type NewMountOptions, type Propagation } from './core/namespace.js';
 export { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
-export { open, kernelUnusable, mayMount, type OpenOptions } from './open.js';
+export { open, kernelUnusable, type OpenOptions } from './open.js';
+export { mayMount } from './process/capabilities.js';
 export { ModelNamespace, assertInvariants, type ModelNamespaceOptions } from './model/index.js';
 export {
   attach,

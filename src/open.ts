@@ -1,11 +1,11 @@
 // open(): a MountNamespace on the backend asked for. 'auto' takes the kernel only where the addon
 // loads and this process may mount (CAP_SYS_ADMIN), else the model — and the result's `backend`
 // says which. Nothing ever stands in for the kernel when the kernel was asked for.
-import { readFileSync } from 'node:fs';
 import { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
 import { ModelNamespace, type ModelNamespaceOptions } from './model/index.js';
 import type { MountNamespace } from './core/namespace.js';
 import { addon, addonUnavailable } from './native/addon.js';
+import { mayMount } from './process/capabilities.js';
 import { validateOneOf, validateOptions } from './core/validate.js';
 
 export interface OpenOptions {
@@ -13,15 +13,6 @@ export interface OpenOptions {
   backend?: 'auto' | 'kernel' | 'model';
   kernel?: KernelNamespaceOptions;
   model?: ModelNamespaceOptions;
-}
-
-/** CAP_SYS_ADMIN's bit in the capability sets of /proc/self/status. */
-const CAP_SYS_ADMIN = 21n;
-
-/** Whether this process holds CAP_SYS_ADMIN in its effective set (needed for every mount call). */
-export function mayMount(): boolean {
-  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return effective !== undefined && ((BigInt(`0x${effective}`) >> CAP_SYS_ADMIN) & 1n) === 1n;
 }
 
 /** Why the kernel backend cannot be used here, or undefined when it can. */

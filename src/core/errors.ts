@@ -7,8 +7,7 @@
 //   the rule that was broken in words a person can act on.
 // - InvalidArgumentError: a caller passed something no syscall should see (Node's ERR_INVALID_ARG_*).
 // - InvariantError: an internal bug; a model invariant broke.
-import { constants } from 'node:os';
-import { getSystemErrorMap } from 'node:util';
+import { errnoDescription, errnoName, errnoNumber } from './errno.js';
 
 export interface MountErrorFields {
   /** The system call, or the command the model stands in for: `move_mount`, `mount`, `umount2`... */
@@ -37,7 +36,7 @@ export class MountError extends Error {
   constructor(code: string, fields: MountErrorFields) {
     super(nodeStyleMessage(code, fields), fields.cause === undefined ? undefined : { cause: fields.cause });
     this.code = code;
-    this.errno = -errnoNumber(code);
+    this.errno = -knownErrno(code);
     this.syscall = fields.syscall;
     if (fields.path !== undefined) this.path = fields.path;
     if (fields.dest !== undefined) this.dest = fields.dest;
@@ -83,28 +82,11 @@ export function syscallError(errno: number, fields: MountErrorFields): MountErro
   return mountError(errnoName(errno), fields);
 }
 
-/** Node's table of errno numbers to [name, description], read once (building it is not cheap). */
-let systemErrors: Map<number, [string, string]> | undefined;
-
-function systemError(errno: number): [string, string] | undefined {
-  systemErrors ??= getSystemErrorMap();
-  return systemErrors.get(-Math.abs(errno));
-}
-
-/** Positive errno number of an errno name ('EINVAL' -> 22). */
-export function errnoNumber(code: string): number {
-  const n = (constants.errno as Record<string, number>)[code];
-  if (n === undefined) throw new InvariantError(`unknown errno name ${code}`);
-  return n;
-}
-
-/** Errno name of a positive or negative errno number (22 -> 'EINVAL'). */
-export function errnoName(errno: number): string {
-  return systemError(errno)?.[0] ?? `E${Math.abs(errno)}`;
-}
-
-function errnoDescription(code: string): string {
-  return systemError(errnoNumber(code))?.[1] ?? 'unknown error';
+/** The number of an errno name this package raises or the kernel returned. */
+function knownErrno(code: string): number {
+  const errno = errnoNumber(code);
+  if (errno === undefined) throw new InvariantError(`unknown errno name ${code}`);
+  return errno;
 }
 
 function quote(value: string | number): string {

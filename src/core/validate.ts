@@ -1,9 +1,7 @@
 // Argument checks made before any system call, with Node's error codes and message shapes.
 // What passes here is well-formed; whether it names something that exists is the kernel's call.
 import { InvalidArgumentError } from './errors.js';
-
-/** A path or an open file descriptor: where a mount is named. */
-export type PathOrFd = string | number;
+import type { PathOrFd } from './place.js';
 
 const FD_MAX = 2 ** 31 - 1;
 

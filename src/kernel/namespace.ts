@@ -3,6 +3,8 @@
 // a namespace of its own (src/process/child.ts) unless changing the caller's is the point.
 // Every argument is checked before any system call (src/core/arguments.ts), with Node's error codes.
 import { mkdirSync } from 'node:fs';
+import { isKnownErrno } from '../core/errno.js';
+import { procPath, type PathOrFd } from '../core/place.js';
 import { mountError } from '../core/errors.js';
 import { readMountinfoText } from '../process/read-mountinfo.js';
 import * as sys from '../native/syscalls.js';
@@ -30,24 +32,20 @@ function mountFlagBits(flags: readonly MountFlag[]): number {
   return flags.reduce((bits, flag) => bits | bit[flag], 0);
 }
 
-/** A Node fs error (mkdir) as the MountError the model would raise for it; Node's own ERR_* codes stay as they are. */
+/** A Node fs error (mkdir) as the MountError the model would raise for it; other codes stay Node's own errors. */
 function asMountError(error: unknown, syscall: string, path: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? mountError(code, { syscall, path, cause: error }) : error;
+  return typeof code === 'string' && isKnownErrno(code) ? mountError(code, { syscall, path, cause: error }) : error;
 }
 
-/** A pinned mount as a path mount(2) resolves to exactly that mount, even when something covers it. */
-function procFdPath(handle: MountHandle): string {
-  return `/proc/self/fd/${handle.handle}`;
-}
-
-/** A mount as a path mount(2) takes: the path itself, or the pinned mount's /proc/self/fd path. */
-function mountPath(ref: MountRef): string {
-  return typeof ref === 'string' ? ref : procFdPath(ref);
-}
-
-function fdOrPath(ref: MountRef): string | number {
+/** A mount as the syscalls take it: a path, or the pinned mount's O_PATH fd. */
+function pathOrFd(ref: MountRef): PathOrFd {
   return typeof ref === 'string' ? ref : ref.handle;
+}
+
+/** A mount as a path mount(2) resolves to exactly it, even when something covers it (a pin by its /proc/self/fd link). */
+function mountPath(ref: MountRef): string {
+  return procPath(pathOrFd(ref));
 }
 
 export class KernelNamespace implements MountNamespace {
@@ -106,7 +104,7 @@ export class KernelNamespace implements MountNamespace {
 
   setGroup(source: MountRef, target: MountRef): void {
     checkArguments.setGroup(source, target);
-    setGroup(fdOrPath(source), fdOrPath(target), { method: this.#setGroupMethod });
+    setGroup(pathOrFd(source), pathOrFd(target), { method: this.#setGroupMethod });
   }
 
   pin(path: string): MountHandle {

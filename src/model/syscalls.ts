@@ -5,14 +5,14 @@
 // - commit: the kernel's algorithm (mounts.ts, pnode.ts), which can no longer fail.
 // So a refused operation leaves the namespace exactly as it was.
 import { cloneMnt, copyTree, copyTreeSize } from './clone.js';
-import { dentryPath, isSubdir } from './dcache.js';
+import { dentryPath } from './dcache.js';
 import { attachRecursiveMnt, changeType, joinGroup, setMountAttributes, umountTree, whereToMount } from './mounts.js';
 import { lookupPath, makeDirectory, traverseMounts, type Fail } from './namei.js';
 import { countSecondaries, propagateMountBusy } from './pnode.js';
-import { hasParent, isMountRoot, isPrivate, isShared, isSlave, isUnbindable } from './predicates.js';
+import { hasParent, isMountRoot, isShared, isSlave, isUnbindable } from './predicates.js';
 import { MountPointPaths } from './proc.js';
 import { mountIsAncestor, mountTree } from './tree.js';
-import { setGroupRule, type Side } from '../core/set-group-rules.js';
+import { brokenSetGroupRule, setGroupRule, type SetGroupCall, type SetGroupSide } from '../core/set-group-rules.js';
 import type { MountFlag, NewMountOptions, Propagation } from '../core/namespace.js';
 import {
   MNT_ATIME_MASK,
@@ -37,11 +37,16 @@ export function shownAs(place: Place): string {
   return typeof place === 'string' ? place : place.shown;
 }
 
-/** The Path a place names: looked up now, or held since it was pinned (EINVAL if since unmounted). */
-function placePath(ns: MntNamespace, place: Place, side: Side, fail: Fail): Path {
-  if (typeof place === 'string') return lookupPath(ns, place, fail);
-  if (!place.pinned.mount.attached) fail('EINVAL', setGroupRule.notMounted(side));
-  return place.pinned;
+/** The Path a place names: looked up now, or held since it was pinned (perhaps since unmounted). */
+function placePath(ns: MntNamespace, place: Place, fail: Fail): Path {
+  return typeof place === 'string' ? lookupPath(ns, place, fail) : place.pinned;
+}
+
+/** check_mnt(): the Path a place names, which must still be mounted (a pin may hold one since unmounted: EINVAL). */
+function mountedPlacePath(ns: MntNamespace, place: Place, fail: Fail): Path {
+  const path = placePath(ns, place, fail);
+  if (!path.mount.attached) fail('EINVAL', setGroupRule.notMounted('target'));
+  return path;
 }
 
 /** The number of mounts in the tree under `mnt`. */
@@ -212,8 +217,7 @@ export function doUmount(ns: MntNamespace, target: string, lazy: boolean, fail: 
  * remount does not propagate), not its children. The model has no locked flags (EPERM).
  */
 export function doReconfigureMnt(ns: MntNamespace, target: Place, flags: readonly MountFlag[], fail: Fail): void {
-  /* check_mnt(): the mount is in the namespace (a pin may hold one since unmounted) */
-  const path = placePath(ns, target, 'target', fail);
+  const path = mountedPlacePath(ns, target, fail);
   /* path_mounted(): the path is the root of its mount */
   if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point; a bind remount changes the flags of whole mounts`);
 
@@ -222,47 +226,46 @@ export function doReconfigureMnt(ns: MntNamespace, target: Place, flags: readonl
 
 /** do_change_type(): mount --make-[r]shared|slave|private|unbindable on the mount whose root is `target`. */
 export function doChangeType(ns: MntNamespace, target: Place, type: Propagation, recursive: boolean, fail: Fail): void {
-  const path = placePath(ns, target, 'target', fail);
+  const path = mountedPlacePath(ns, target, fail);
   if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point; propagation belongs to whole mounts`);
 
   changeType(ns, path.mount, type, recursive);
 }
 
-/** How mountinfo shows a mount's propagation state, for set-group's reasons. */
-function propagationState(m: Mount): string {
-  const states: string[] = [];
-  if (isShared(m)) states.push(`shared (shared:${m.groupId})`);
-  if (isSlave(m)) states.push(`a slave (master:${m.master!.groupId})`);
-  return states.join(' and ');
-}
-
-/** The path of a set-group side must be the root of its mount. */
-function checkMountRoot(ns: MntNamespace, side: Side, shown: string, path: Path, fail: Fail): void {
-  if (!isMountRoot(path)) fail('EINVAL', setGroupRule.notMountRoot(side, shown, mountPointOf(ns, path.mount)));
+/** What set-group's rules look at of one side: the mount `path` landed on, as mountinfo would show it. */
+function setGroupSide(ns: MntNamespace, place: Place, path: Path): SetGroupSide {
+  const m = path.mount;
+  const side: SetGroupSide = {
+    shown: shownAs(place),
+    mounted: m.attached,
+    capable: true,
+    isRoot: isMountRoot(path),
+    mountPoint: () => mountPointOf(ns, m),
+    superblock: `0:${m.sb.minor}`,
+    root: dentryPath(m.root),
+  };
+  if (isShared(m)) side.shared = m.groupId;
+  if (isSlave(m)) side.master = m.master!.groupId;
+  return side;
 }
 
 /**
  * do_set_group() (move_mount(MOVE_MOUNT_SET_GROUP)): the private mount at `target` joins the peer
- * group of the mount at `source` and becomes a slave of its master. The ladder of checks is the
- * kernel's; the two it starts with (both mounted in a namespace, CAP_SYS_ADMIN over each) always
- * hold in the model, and so does the locked-children one.
+ * group of the mount at `source` and becomes a slave of its master. Both paths are looked up first,
+ * as move_mount() does, then set-group's rules are walked in the kernel's order
+ * (core/set-group-rules.ts). The caller has CAP_SYS_ADMIN over everything and nothing is locked.
  */
 export function doSetGroup(ns: MntNamespace, source: Place, target: Place, fail: Fail): void {
-  const fromPath = placePath(ns, source, 'source', fail);
-  const toPath = placePath(ns, target, 'target', fail);
-  const from = fromPath.mount;
-  const to = toPath.mount;
-  /* To and From paths should be mount roots */
-  checkMountRoot(ns, 'source', shownAs(source), fromPath, fail);
-  checkMountRoot(ns, 'target', shownAs(target), toPath, fail);
-  /* Setting sharing groups is only allowed across same superblock */
-  if (from.sb !== to.sb) fail('EINVAL', setGroupRule.differentSuperblock(`0:${from.sb.minor}`, `0:${to.sb.minor}`));
-  /* From mount root should be wider than To mount root */
-  if (!isSubdir(to.root, from.root)) fail('EINVAL', setGroupRule.targetRootOutsideSource(dentryPath(to.root), dentryPath(from.root)));
-  /* Setting sharing groups is only allowed on private mounts */
-  if (!isPrivate(to)) fail('EINVAL', setGroupRule.targetNotPrivate(propagationState(to)));
-  /* From should not be private */
-  if (isPrivate(from)) fail('EINVAL', setGroupRule.sourcePrivate());
+  const fromPath = placePath(ns, source, fail);
+  const toPath = placePath(ns, target, fail);
+  const call: SetGroupCall = {
+    source: setGroupSide(ns, source, fromPath),
+    target: setGroupSide(ns, target, toPath),
+    callerMayMount: true,
+    lockedChildrenAtTargetRoot: false,
+  };
+  const broken = brokenSetGroupRule(call);
+  if (broken) fail(broken.code, broken.reason(call));
 
-  joinGroup(from, to);
+  joinGroup(fromPath.mount, toPath.mount);
 }

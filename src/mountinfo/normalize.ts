@@ -18,6 +18,7 @@
 // the mounts depth first, parents before children and siblings by mount point (then root, fs
 // type, source, options), so a restore that created mounts in another order still compares equal.
 import { groupBy } from '../core/group-by.js';
+import { isAtOrUnder } from '../core/place.js';
 import type { MountInfo } from './types.js';
 
 /**
@@ -107,12 +108,6 @@ function normalizeDirectory(path: string): string {
   if (!path.startsWith('/')) throw new TypeError(`normalize: "under" must be an absolute path, got "${path}"`);
   const trimmed = path.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed;
-}
-
-/** Whether `path` is `dir` or lies below it. */
-function isAtOrUnder(path: string, dir: string): boolean {
-  if (dir === '/') return true;
-  return path === dir || (path.startsWith(dir) && path.charCodeAt(dir.length) === 0x2f);
 }
 
 /** `path` relative to `dir`, written absolute: `dir` itself is "/". */

@@ -1,20 +1,19 @@
 // The addon's calls with errno turned into MountError. Two-path calls report the source as `path`
 // and the target as `dest`, as Node's fs.rename does; one-path calls report the target as `path`.
 import { syscallError } from '../core/errors.js';
+import type { PathOrFd } from '../core/place.js';
 import { addon } from './addon.js';
 
 export { addon } from './addon.js';
 
-type Place = string | number;
-
 /** A syscall's return value, or its failure as a MountError (built only on failure: hot path). */
-function check(rc: number, syscall: string, path: Place, dest?: Place): number {
+function check(rc: number, syscall: string, path: PathOrFd, dest?: PathOrFd): number {
   if (rc < 0) throw syscallError(rc, dest === undefined ? { syscall, path } : { syscall, path, dest });
   return rc;
 }
 
 /** mount(2) with every argument as given; `path` and `dest` are what an error names. */
-export function mount(source: string | null, target: string, fsType: string | null, flags: number, data: string | null, path: Place = target, dest?: Place): void {
+export function mount(source: string | null, target: string, fsType: string | null, flags: number, data: string | null, path: PathOrFd = target, dest?: PathOrFd): void {
   check(addon().mount(source, target, fsType, flags, data), 'mount', path, dest);
 }
 
@@ -24,12 +23,12 @@ export function changePropagation(target: string, flags: number): void {
 }
 
 /** mount(source, target, NULL, MS_SET_GROUP, NULL): patched kernels only. */
-export function mountSetGroup(source: string, target: string, path: Place = source, dest: Place = target): void {
+export function mountSetGroup(source: string, target: string, path: PathOrFd = source, dest: PathOrFd = target): void {
   check(addon().mountSetGroup(source, target), 'mount', path, dest);
 }
 
 /** move_mount(from, to, MOVE_MOUNT_SET_GROUP): Linux >= 5.15; a number is an fd. */
-export function moveMountSetGroup(from: Place, to: Place): void {
+export function moveMountSetGroup(from: PathOrFd, to: PathOrFd): void {
   check(addon().moveMountSetGroup(from, to), 'move_mount', from, to);
 }
 

@@ -7,7 +7,7 @@ import { InvariantError, MountError } from '../core/errors.js';
 import { readMountinfo } from './read-mountinfo.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import * as sys from '../native/syscalls.js';
-import type { PathOrFd } from '../core/validate.js';
+import { procPath, type PathOrFd } from '../core/place.js';
 
 /** A mount as a path lookup lands on it. */
 export interface Located {
@@ -32,11 +32,6 @@ function landing(path: string): { mountId: number; dev: number; ino: number } {
   } finally {
     sys.close(fd);
   }
-}
-
-/** The path that names `place` itself: an fd through its /proc/self/fd link, which lands on exactly its mount. */
-function asPath(place: PathOrFd): string {
-  return typeof place === 'number' ? `/proc/self/fd/${place}` : place;
 }
 
 function readEntries(pid: number | 'self'): MountInfo[] {
@@ -69,7 +64,7 @@ function* namespacesFrom(first: number | 'self'): Generator<MountInfo[]> {
  * holds it (a detached mount, or one of a namespace that has died). Throws what opening the place throws.
  */
 export function locate(place: PathOrFd, pid: number | 'self' = 'self', searchAll = false): Located | undefined {
-  const path = asPath(place);
+  const path = procPath(place);
   const here = landing(path);
   const namespaces = searchAll ? namespacesFrom(pid) : [readEntries(pid)];
   for (const entries of namespaces) {

@@ -8,6 +8,7 @@
 //   the directory the dump was taken under, and a child's lies at or under its parent's;
 // - roots are absolute and normalized; `superblock` is "MAJOR:MINOR";
 // - at most one mount of a given parent sits on a given mount point (a stack is a parent chain).
+import { isAtOrUnder } from '../core/place.js';
 
 export const TOPOLOGY_SCHEMA = 'mount-set-group/topology';
 export const TOPOLOGY_VERSION = 1;
@@ -165,10 +166,7 @@ function checkAcyclic(mounts: TopologyMount[], byId: Map<number, TopologyMount>)
   });
 }
 
-/** True when `path` is `dir` or lies below it. */
-export function isAtOrUnder(path: string, dir: string): boolean {
-  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
-}
+export { isAtOrUnder };
 
 /** A topology document, checked field by field and against its invariants. */
 export function loadTopology(value: unknown): Topology {

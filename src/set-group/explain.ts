@@ -1,10 +1,11 @@
 // After the kernel refuses a set-group, find out why: read the mountinfo of the namespace each side
 // lives in and walk set-group's rules in the kernel's order (src/core/set-group-rules.ts). The kernel
-// says only EINVAL; the caller deserves to know which rule it broke.
+// says only EINVAL or EPERM; the caller deserves to know which rule it broke.
 import { existsSync } from 'node:fs';
 import type { MountError } from '../core/errors.js';
-import { describePropagation, setGroupRule, type Side } from '../core/set-group-rules.js';
-import type { PathOrFd } from '../core/validate.js';
+import { procPath, type PathOrFd } from '../core/place.js';
+import { ruleBehindRefusal, type SetGroupCall, type SetGroupSide } from '../core/set-group-rules.js';
+import { mayMount } from '../process/capabilities.js';
 import { locate, type Located } from '../process/locate.js';
 
 const procRootPath = /^\/proc\/(\d+|self|thread-self)\/root(\/.*)?$/;
@@ -23,44 +24,49 @@ function shown(place: PathOrFd): string {
   return typeof place === 'number' ? `fd ${place}` : place;
 }
 
-/** True when `path` is `ancestor` or lies below it. */
-function isSubdir(path: string, ancestor: string): boolean {
-  return ancestor === '/' || path === ancestor || path.startsWith(`${ancestor}/`);
+/** What set-group's rules look at of one side, as mountinfo shows the mount it landed on. */
+function setGroupSide(place: PathOrFd, found: Located | undefined): SetGroupSide {
+  if (found === undefined) return { shown: shown(place), mounted: false, isRoot: false, mountPoint: () => '', superblock: '', root: '' };
+  const { mount, isRoot } = found;
+  const side: SetGroupSide = {
+    shown: shown(place),
+    mounted: true,
+    isRoot,
+    mountPoint: () => mount.mountPoint,
+    superblock: `${mount.major}:${mount.minor}`,
+    root: mount.root,
+  };
+  if (mount.shared !== undefined) side.shared = mount.shared;
+  if (mount.master !== undefined) side.master = mount.master;
+  return side;
 }
 
-/** The set-group rule an EINVAL broke, walked in do_set_group()'s order; when every rule that mountinfo
- * shows holds, the one left is the rule it cannot show: locked children. */
-export function explainSetGroupInvalid(source: PathOrFd, target: PathOrFd): string {
-  const from = locateSide(source);
-  const to = locateSide(target);
-  if (!from) return setGroupRule.notMounted('source');
-  if (!to) return setGroupRule.notMounted('target');
-  const sides: [Side, PathOrFd, Located][] = [['source', source, from], ['target', target, to]];
-  for (const [side, place, found] of sides) {
-    if (!found.isRoot) return setGroupRule.notMountRoot(side, shown(place), found.mount.mountPoint);
-  }
-  const [s, t] = [from.mount, to.mount];
-  if (s.major !== t.major || s.minor !== t.minor) {
-    return setGroupRule.differentSuperblock(`${s.major}:${s.minor}`, `${t.major}:${t.minor}`);
-  }
-  if (!isSubdir(t.root, s.root)) return setGroupRule.targetRootOutsideSource(t.root, s.root);
-  if (t.shared !== undefined || t.master !== undefined) return setGroupRule.targetNotPrivate(describePropagation(t));
-  if (s.shared === undefined && s.master === undefined) return setGroupRule.sourcePrivate();
-  return setGroupRule.lockedChildren();
+/**
+ * The set-group rule a refusal with errno `code` broke, walked in the kernel's order over what
+ * mountinfo shows of both sides (core/set-group-rules.ts): capabilities over other namespaces and
+ * locked mounts do not show there, so an EPERM or EINVAL that every visible rule explains away is
+ * put down to them.
+ */
+function explainRuleBroken(code: string, source: PathOrFd, target: PathOrFd): string | undefined {
+  const call: SetGroupCall = {
+    source: setGroupSide(source, locateSide(source)),
+    target: setGroupSide(target, locateSide(target)),
+    callerMayMount: mayMount(),
+  };
+  return ruleBehindRefusal(code, call)?.reason(call);
 }
 
 /** A side given as a file descriptor that is not open, if any. */
 export function closedFd(source: PathOrFd, target: PathOrFd): number | undefined {
-  return [source, target].find((place): place is number => typeof place === 'number' && !existsSync(`/proc/self/fd/${place}`));
+  return [source, target].find((place): place is number => typeof place === 'number' && !existsSync(procPath(place)));
 }
 
 /** A reason for a failed set-group call, when its errno leaves one to name. */
 export function explainSetGroupFailure(error: MountError, source: PathOrFd, target: PathOrFd): string | undefined {
   switch (error.code) {
     case 'EINVAL':
-      return explainSetGroupInvalid(source, target);
     case 'EPERM':
-      return setGroupRule.noCapability();
+      return explainRuleBroken(error.code, source, target);
     case 'ENOENT': {
       const missing = [source, target].find((place) => typeof place === 'string' && !existsSync(place));
       return missing === undefined ? undefined : `'${missing}' does not exist`;

@@ -6,7 +6,8 @@ import { MountError, mountError, SetGroupUnsupportedError } from '../core/errors
 import { closedFd, explainSetGroupFailure } from './explain.js';
 import { probe, type SetGroupForm } from './probe.js';
 import * as sys from '../native/syscalls.js';
-import { validateOneOf, validateOptions, validatePathOrFd, type PathOrFd } from '../core/validate.js';
+import { procPath, type PathOrFd } from '../core/place.js';
+import { validateOneOf, validateOptions, validatePathOrFd } from '../core/validate.js';
 
 export type SetGroupMethod = 'auto' | SetGroupForm;
 
@@ -40,14 +41,9 @@ function chooseForm(source: PathOrFd, target: PathOrFd): SetGroupForm {
   return found.preferred;
 }
 
-/** mount(2) takes paths only: an fd is named through its /proc/self/fd link, which the kernel follows. */
-function asPath(place: PathOrFd): string {
-  return typeof place === 'number' ? `/proc/self/fd/${place}` : place;
-}
-
 function callForm(form: SetGroupForm, source: PathOrFd, target: PathOrFd): void {
   if (form === 'move_mount') sys.moveMountSetGroup(source, target);
-  else sys.mountSetGroup(asPath(source), asPath(target), source, target);
+  else sys.mountSetGroup(procPath(source), procPath(target), source, target);
 }
 
 /** True when `error` means the kernel does not know this form at all. */

@@ -37,6 +37,17 @@ const unpin = (name: string): PinStep => [
 ];
 
 export const pinScenarios: Record<string, PinStep[]> = {
+  'does set-group look both paths up before its rules (a pin of a detached source and a missing target: ENOENT, not EINVAL)?': [
+    mkdir('A', 'B'),
+    tmpfs('a', 'A'),
+    bind('A', 'B'),
+    make('shared', 'A'),
+    pin('@A', 'A'),
+    umount('A', true),
+    setGroup('@A', 'nowhere'),
+    setGroup('@A', 'B'),
+    unpin('@A'),
+  ],
   'is a pinned mount busy for umount, and free to go once unpinned?': [mkdir('A'), tmpfs('a', 'A'), pin('@A', 'A'), umount('A'), unpin('@A'), umount('A')],
   'does a pin on a propagated copy make the umount of its original busy, but not a lazy one?': [
     mkdir('A', 'B'),
