@@ -94,8 +94,9 @@ Napi::Value Result(Napi::Env env, long rc) { return Int32(env, static_cast<int32
 // (napi_string_expected, napi_number_expected) rather than asking for its type first: one N-API
 // call per argument on the path every successful call takes (bench/set-group-instructions.ts).
 
-// A string argument, converted into a caller-owned buffer without touching the heap. A path of
-// PATH_MAX bytes or more is refused the way the kernel would refuse it (ENAMETOOLONG), never cut.
+// A string argument, converted into a caller-owned buffer without touching the heap when it fits
+// in PATH_MAX bytes, and onto the heap when it does not: a long string reaches the kernel whole, and
+// the kernel answers for it (ENAMETOOLONG for a path, EINVAL for a mount source or type), never cut.
 class CString {
  public:
   // An absent string (NULL).
@@ -116,11 +117,9 @@ class CString {
     napi_status status = napi_get_value_string_utf8(env, value, buffer_, sizeof buffer_, &length);
     if (status == napi_string_expected) return false;
     if (status != napi_ok) throw Napi::Error::New(env);
-    if (length >= PATH_MAX) {
-      tooLong_ = true;
-      return true;
-    }
-    if (std::memchr(buffer_, '\0', length) != nullptr) {
+    const char* text = buffer_;
+    if (length >= PATH_MAX) text = ConvertLong(env, value, &length);
+    if (std::memchr(text, '\0', length) != nullptr) {
       ThrowTypeError(env, "ERR_INVALID_ARG_VALUE", std::string(name) + " must not contain NUL bytes");
     }
     present_ = true;
@@ -128,9 +127,7 @@ class CString {
   }
 
   // The string, or NULL for an absent nullable argument.
-  const char* get() const { return present_ ? buffer_ : nullptr; }
-  // True when the string, with its terminating NUL, does not fit in PATH_MAX bytes.
-  bool tooLong() const { return tooLong_; }
+  const char* get() const { return present_ ? (long_.empty() ? buffer_ : long_.c_str()) : nullptr; }
 
  private:
   static bool IsNullish(Napi::Env env, napi_value value) {
@@ -139,20 +136,23 @@ class CString {
     return type == napi_null || type == napi_undefined;
   }
 
+  // The whole of a string that did not fit in the buffer, converted again onto the heap.
+  const char* ConvertLong(Napi::Env env, napi_value value, size_t* length) {
+    NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf8(env, value, nullptr, 0, length), nullptr);
+    long_.resize(*length + 1);
+    NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf8(env, value, long_.data(), long_.size(), length), nullptr);
+    long_.resize(*length);
+    return long_.c_str();
+  }
+
   // PATH_MAX bytes and 3 more. The copy stops before a character that does not fit (4 bytes at
   // most), so a string of PATH_MAX bytes or more still fills at least PATH_MAX of them: the length
-  // copied tells a path too long from one that fits in one pass over the string. Not zero-filled:
-  // N-API terminates the copy.
+  // copied tells a string that fits from one that must go to the heap in one pass over it. Not
+  // zero-filled: N-API terminates the copy.
   char buffer_[PATH_MAX + 4];
+  std::string long_;
   bool present_ = false;
-  bool tooLong_ = false;
 };
-
-// -ENAMETOOLONG when any of the strings was longer than PATH_MAX, as the kernel reports it.
-template <typename... Strings>
-bool AnyTooLong(const Strings&... strings) {
-  return (strings.tooLong() || ...);
-}
 
 // An integer argument from `min` to `max`: NaN, fractions and values out of range are refused
 // rather than wrapped (2^32 + 1 must not become fd 1, nor 1.5 fd 1). A value of another type is a
@@ -180,21 +180,17 @@ uint32_t FlagsArg(Napi::Env env, napi_value value, const char* name) {
   return static_cast<uint32_t>(IntegerArg(env, value, name, 0, UINT32_MAX));
 }
 
-Napi::Value NameTooLong(Napi::Env env) { return Int32(env, -ENAMETOOLONG); }
-
 // mount(source, target, fstype, flags, data) -> 0 | -errno
 Napi::Value Mount(Napi::Env env, const Args<5>& args) {
   CString source(env, args[0], "source", true), target(env, args[1], "target"), fstype(env, args[2], "fstype", true);
   unsigned long flags = FlagsArg(env, args[3], "flags");
   CString data(env, args[4], "data", true);
-  if (AnyTooLong(source, target, fstype, data)) return NameTooLong(env);
   return Result(env, mount(source.get(), target.get(), fstype.get(), flags, data.get()));
 }
 
 // mount(source, target, NULL, MS_SET_GROUP, NULL) -> 0 | -errno
 Napi::Value MountSetGroup(Napi::Env env, const Args<2>& args) {
   CString source(env, args[0], "source"), target(env, args[1], "target");
-  if (AnyTooLong(source, target)) return NameTooLong(env);
   return Result(env, mount(source.get(), target.get(), nullptr, kMsSetGroup, nullptr));
 }
 
@@ -210,7 +206,6 @@ class Location {
   bool isFd() const { return isFd_; }
   int dirfd() const { return dirfd_; }
   const char* get() const { return isFd_ ? "" : path_.get(); }
-  bool tooLong() const { return path_.tooLong(); }
 
  private:
   bool isFd_ = false;
@@ -221,7 +216,6 @@ class Location {
 // move_mount(from, to, MOVE_MOUNT_SET_GROUP), each side a path or an fd -> 0 | -errno
 Napi::Value MoveMountSetGroup(Napi::Env env, const Args<2>& args) {
   Location from(env, args[0], "from"), to(env, args[1], "to");
-  if (AnyTooLong(from, to)) return NameTooLong(env);
   unsigned int flags = MOVE_MOUNT_SET_GROUP;
   if (from.isFd()) flags |= MOVE_MOUNT_F_EMPTY_PATH;
   if (to.isFd()) flags |= MOVE_MOUNT_T_EMPTY_PATH;
@@ -232,7 +226,6 @@ Napi::Value MoveMountSetGroup(Napi::Env env, const Args<2>& args) {
 Napi::Value ChangePropagation(Napi::Env env, const Args<2>& args) {
   CString target(env, args[0], "target");
   unsigned long flags = FlagsArg(env, args[1], "flags");
-  if (AnyTooLong(target)) return NameTooLong(env);
   return Result(env, mount(nullptr, target.get(), nullptr, flags, nullptr));
 }
 
@@ -240,7 +233,6 @@ Napi::Value ChangePropagation(Napi::Env env, const Args<2>& args) {
 Napi::Value Umount2(Napi::Env env, const Args<2>& args) {
   CString target(env, args[0], "target");
   int flags = static_cast<int>(FlagsArg(env, args[1], "flags"));
-  if (AnyTooLong(target)) return NameTooLong(env);
   return Result(env, umount2(target.get(), flags));
 }
 
@@ -248,14 +240,12 @@ Napi::Value Umount2(Napi::Env env, const Args<2>& args) {
 Napi::Value OpenTree(Napi::Env env, const Args<2>& args) {
   CString path(env, args[0], "path");
   unsigned int flags = FlagsArg(env, args[1], "flags");
-  if (AnyTooLong(path)) return NameTooLong(env);
   return Result(env, syscall(SYS_open_tree, AT_FDCWD, path.get(), flags));
 }
 
 // open(path, O_PATH | O_CLOEXEC) -> fd | -errno: an fd naming a mount for the fd forms of the calls
 Napi::Value OpenPath(Napi::Env env, const Args<1>& args) {
   CString path(env, args[0], "path");
-  if (AnyTooLong(path)) return NameTooLong(env);
   return Result(env, open(path.get(), O_PATH | O_CLOEXEC));
 }
 

@@ -10,6 +10,38 @@ import type { MntNamespace, Path } from './types.js';
 /** How a caller turns a lookup failure into its own error (its syscall, its paths). */
 export type Fail = (code: string, reason: string) => never;
 
+/** PATH_MAX: the bytes a path may take, its terminating NUL included (include/uapi/linux/limits.h). */
+export const PATH_MAX = 4096;
+
+/** NAME_MAX: the bytes a directory entry's name may take (simple_lookup() refuses a longer one). */
+const NAME_MAX = 255;
+
+/** The length of `text` in UTF-8 bytes, as the kernel receives it from Node. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** Whether `text` takes more than `limit` bytes in UTF-8 (a UTF-16 unit takes 1 to 3, a pair 4). */
+export function longerThan(text: string, limit: number): boolean {
+  return text.length > limit || (text.length * 3 > limit && utf8Length(text) > limit);
+}
+
+/** getname(): a path that does not fit in PATH_MAX bytes with its NUL is ENAMETOOLONG. */
+export function getname(path: string, fail: Fail): void {
+  if (longerThan(path, PATH_MAX - 1)) fail('ENAMETOOLONG', `the path is ${utf8Length(path)} bytes long; a path must fit in PATH_MAX (${PATH_MAX}) bytes with its NUL`);
+}
+
+/** simple_lookup(): a name that is not there and longer than NAME_MAX is ENAMETOOLONG, not ENOENT. */
+function missing(names: readonly string[], count: number, fail: Fail): never {
+  if (longerThan(names[count - 1]!, NAME_MAX)) fail('ENAMETOOLONG', `a name in '${walked(names, count)}' is longer than NAME_MAX (${NAME_MAX}) bytes`);
+  return fail('ENOENT', `'${walked(names, count)}' does not exist`);
+}
+
 /** traverse_mounts(): the root of the topmost mount stacked on `path`, or `path` itself. */
 export function traverseMounts(path: Path): Path {
   let { mount, dentry } = path;
@@ -56,11 +88,12 @@ function stepInto(ns: MntNamespace, path: Path, name: string): Path | undefined 
 /** path_lookupat() with LOOKUP_FOLLOW: the place `path` names, or ENOENT. */
 export function lookupPath(ns: MntNamespace, path: string, fail: Fail): Path {
   if (path === '') fail('ENOENT', 'the path is empty');
+  getname(path, fail);
   const names = components(path);
   let place = startingPoint(ns);
   for (let i = 0; i < names.length; i++) {
     const next = stepInto(ns, place, names[i]!);
-    if (next === undefined) fail('ENOENT', `'${walked(names, i + 1)}' does not exist`);
+    if (next === undefined) missing(names, i + 1, fail);
     place = next;
   }
   return place;
@@ -80,6 +113,7 @@ function readOnly(path: string, recursive: boolean, fail: Fail): never {
  */
 export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
   if (path === '') fail('ENOENT', 'the path is empty');
+  getname(path, fail);
   const names = components(path);
   if (names.length === 0 && !recursive) fail('EEXIST', `'${path}' exists`);
   let place = startingPoint(ns);
@@ -90,10 +124,11 @@ export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean
       if (last && !recursive) fail('EEXIST', `'${path}' exists`);
       place = next;
     } else if (last || recursive) {
+      if (longerThan(names[i]!, NAME_MAX)) missing(names, i + 1, fail);
       if (mntIsReadonly(place.mount)) readOnly(walked(names, i + 1), recursive, fail);
       place = { mount: place.mount, dentry: dMkdir(place.dentry, names[i]!) };
     } else {
-      fail('ENOENT', `'${walked(names, i + 1)}' does not exist`);
+      missing(names, i + 1, fail);
     }
   }
 }

@@ -7,7 +7,7 @@
 import { cloneMnt, copyTree, copyTreeSize } from './clone.js';
 import { dentryPath } from './dcache.js';
 import { attachRecursiveMnt, changeType, joinGroup, setMountAttributes, umountTree, whereToMount } from './mounts.js';
-import { lookupPath, makeDirectory, traverseMounts, type Fail } from './namei.js';
+import { longerThan, lookupPath, makeDirectory, PATH_MAX, traverseMounts, utf8Length, type Fail } from './namei.js';
 import { countSecondaries, propagateMountBusy } from './pnode.js';
 import { hasParent, isMountRoot, isShared, isSlave, isUnbindable } from './predicates.js';
 import { MountPointPaths } from './proc.js';
@@ -126,6 +126,11 @@ function pathMountFlags(flags: readonly MountFlag[], remounted?: Mount): number 
   return mntFlags;
 }
 
+/** copy_mount_string(): mount(2) copies its source and type with strndup_user(PATH_MAX); one that does not fit is EINVAL. */
+function copyMountString(value: string, what: 'source' | 'filesystem type', fail: Fail): void {
+  if (longerThan(value, PATH_MAX - 1)) fail('EINVAL', `the ${what} is ${utf8Length(value)} bytes long; mount(2) copies at most PATH_MAX (${PATH_MAX}) bytes of it`);
+}
+
 /** mkdir(2). */
 export function doMkdir(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
   makeDirectory(ns, path, recursive, fail);
@@ -141,6 +146,8 @@ export function doNewMount(
   options: NewMountOptions,
   fail: Fail,
 ): void {
+  copyMountString(fsType, 'filesystem type', fail);
+  copyMountString(source, 'source', fail);
   const path = lookupPath(ns, target, fail);
   if (!filesystems.has(fsType)) {
     fail('ENODEV', `no filesystem type '${fsType}' (the model makes superblocks of: ${[...filesystems].join(', ')})`);
@@ -156,6 +163,7 @@ export function doNewMount(
 
 /** do_loopback(): mount --bind (a clone of the mount at `source`) or --rbind (a copy of its tree), on top of `target`. */
 export function doLoopback(ns: MntNamespace, source: string, target: string, recursive: boolean, fail: Fail): void {
+  copyMountString(source, 'source', fail);
   const targetPath = lookupPath(ns, target, fail);
   const old = lookupPath(ns, source, fail);
   const where = whereToMount(targetPath);
@@ -169,6 +177,7 @@ export function doLoopback(ns: MntNamespace, source: string, target: string, rec
 
 /** do_move_mount() (mount --move): the mount at `source`, with everything on it, moves on top of `target`. */
 export function doMoveMount(ns: MntNamespace, source: string, target: string, fail: Fail): void {
+  copyMountString(source, 'source', fail);
   const targetPath = lookupPath(ns, target, fail);
   const oldPath = lookupPath(ns, source, fail);
   const where = whereToMount(targetPath);

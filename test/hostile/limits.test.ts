@@ -1,5 +1,5 @@
 // Limits: fs.mount-max on the model (ENOSPC, nothing created), trees 10,000 mounts deep (nested
-// directories, and a stack on one directory) and a peer group of 10,000, through everything that
+// directories, built as mountinfo since no absolute path reaches them, and a stack on one directory) and a peer group of 10,000, through everything that
 // walks a tree: the model, parse, normalize, show (tree and DOT), dump, plan and restore. Nothing
 // here may overflow the stack; the deepest nesting restore accepts is bounded by PATH_MAX.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +16,10 @@ import { runScenario } from '../../src/scenario/run.js';
 
 const DEPTH = 10_000;
 
-/** The dump of `/d` in `ns`, through JSON and the loader as restore reads it. */
-function dumped(ns: ModelNamespace): Topology {
-  return loadTopology(JSON.parse(JSON.stringify(dump(parse(ns.mountinfo()), '/d'))));
+/** The dump of `/d` in `entries` (or in `ns`), through JSON and the loader as restore reads it. */
+function dumped(source: ModelNamespace | MountInfo[]): Topology {
+  const entries = Array.isArray(source) ? source : parse(source.mountinfo());
+  return loadTopology(JSON.parse(JSON.stringify(dump(entries, '/d'))));
 }
 
 /** Restores `topology` on a fresh model and returns how many mounts it rebuilt (restore checks it exactly). */
@@ -73,7 +74,21 @@ describe('fs.mount-max on the model', () => {
   });
 });
 
-/** A model with `depth` tmpfs mounts nested under /d: /d/a, /d/a/a, ... */
+/**
+ * The mountinfo of `depth` tmpfs mounts nested under /d (/d/a, /d/a/a, ...), as the kernel shows
+ * them when they were mounted through relative paths: deeper than any absolute path can name.
+ */
+function nestedEntries(depth: number): MountInfo[] {
+  const entry = (id: number, parentId: number, mountPoint: string): MountInfo => ({
+    id, parentId, major: 0, minor: id, root: '/', mountPoint, mountOptions: 'rw,relatime', unbindable: false,
+    otherOptional: [], fsType: 'tmpfs', source: `t${id}`, superOptions: 'rw',
+  });
+  const entries = [entry(1, 0, '/'), entry(2, 1, '/d')];
+  for (let i = 0, path = '/d'; i < depth; i++) entries.push(entry(i + 3, i + 2, (path += '/a')));
+  return entries;
+}
+
+/** A model with `depth` tmpfs mounts nested under /d: /d/a, /d/a/a, ... (mounted by absolute paths, within PATH_MAX). */
 function nested(depth: number): ModelNamespace {
   const ns = new ModelNamespace();
   let path = '/d';
@@ -88,23 +103,22 @@ function nested(depth: number): ModelNamespace {
 }
 
 describe(`${DEPTH} nested mounts (/d/a/a/...)`, () => {
-  let ns: ModelNamespace;
-  beforeAll(() => {
-    ns = nested(DEPTH);
-  });
+  const entries = nestedEntries(DEPTH);
 
-  it('the model holds them and its invariants hold', () => {
-    expect(ns.mountCount).toBe(DEPTH + 2);
+  it('the model holds the deepest nesting an absolute path reaches (2,046 under /d), refuses one more with ENAMETOOLONG, and its invariants hold', () => {
+    const ns = nested(2_046);
+    expect(ns.mountCount).toBe(2_046 + 2);
+    expect(() => ns.mkdir(`/d${'/a'.repeat(2_047)}`)).toThrow(expect.objectContaining({ code: 'ENAMETOOLONG' }));
     assertInvariants(ns);
   });
 
   it('parse, render, normalize, show and DOT walk them without recursion', () => {
-    expectEveryWalk(parse(ns.mountinfo()));
+    expectEveryWalk(entries);
   });
 
   it('dump refuses them for restore with a TopologyError: mount points past PATH_MAX cannot be restored', () => {
-    expect(() => dumped(ns)).toThrow(TopologyError);
-    expect(() => dumped(ns)).toThrow(/is longer than 4096 characters/);
+    expect(() => dumped(entries)).toThrow(TopologyError);
+    expect(() => dumped(entries)).toThrow(/is longer than 4096 characters/);
   });
 
   it('2,000 nested, the deepest within PATH_MAX, plan and restore exactly on the model', () => {

@@ -2,7 +2,6 @@
 // catch a broken state), the shape of errors, and what the API promises besides the kernel's rules.
 import { describe, expect, it } from 'vitest';
 import { InvariantError, MountInvalidArgumentError, MountNotFoundError } from '../../src/core/errors.js';
-import { render } from '../../src/mountinfo/index.js';
 import { Ida } from '../../src/model/ida.js';
 import { assertInvariants, ModelNamespace } from '../../src/model/index.js';
 
@@ -130,13 +129,6 @@ describe('the model on its own', () => {
     ns.mkdir('rel/dir', { recursive: true });
     ns.mount('tmpfs', 'r', 'rel/dir');
     expect(ns.entries().at(-1)!.mountPoint).toBe('/rel/dir');
-  });
-
-  it('is mountinfo() the rendering of entries(), in the kernel format?', () => {
-    const ns = sharedWithPeerAndSlave();
-    expect(ns.mountinfo()).toBe(render(ns.entries()));
-    expect(ns.mountinfo().split('\n')[0]).toBe('1 1 0:1 / / rw,relatime - rootfs rootfs rw');
-    expect(ns.mountinfo()).toMatch(/ \/c rw,relatime master:1 - tmpfs a rw\n$/);
   });
 
   it('does umount of the namespace root remount its filesystem read-only (do_umount_root), and refuse MNT_DETACH?', () => {

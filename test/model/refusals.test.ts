@@ -151,4 +151,31 @@ describe.skipIf(kernelUnavailable)(kernelSuite('refusals on the kernel and the m
     fails: { 2: 'EEXIST', 3: 'ENOENT' },
   });
   agrees('mkdir: is a mount point EEXIST?', script('mkdir d', 'mount -t tmpfs d d', 'mkdir d'), { fails: { 3: 'EEXIST' } });
+
+  // PATH_MAX (4096 bytes with the NUL) and NAME_MAX (255): getname() and the filesystem's lookup refuse a
+  // path or a name that does not fit (ENAMETOOLONG); mount(2) copies its source and type with
+  // strndup_user(PATH_MAX) before any lookup, and one that does not fit is EINVAL.
+  const longPath = `d/${'x/'.repeat(2100)}`;
+  agrees(
+    'PATH_MAX: is a path of 4096 bytes or more ENAMETOOLONG for every call that looks it up, and a mount source or type EINVAL?',
+    script(
+      'mkdir d e',
+      `mkdir ${longPath}x`,
+      `mkdir d/${'é/'.repeat(1400)}`,
+      `mount -t tmpfs t ${longPath}`,
+      `mount --bind ${longPath} e`,
+      `mount --move ${longPath} e`,
+      `mount -t ${'t'.repeat(4096)} t e`,
+      `mount -t tmpfs ${'s'.repeat(4096)} e`,
+      `mount --make-shared ${longPath}`,
+      `mount --set-group ${longPath} e`,
+      `umount ${longPath}`,
+    ),
+    { fails: { 2: 'ENAMETOOLONG', 3: 'ENAMETOOLONG', 4: 'ENAMETOOLONG', 5: 'EINVAL', 6: 'EINVAL', 7: 'EINVAL', 8: 'EINVAL', 9: 'ENAMETOOLONG', 10: 'ENAMETOOLONG', 11: 'ENAMETOOLONG' } },
+  );
+  agrees(
+    'NAME_MAX: is a name of 256 bytes ENAMETOOLONG, where one of 255 is made, and one of 256 multibyte bytes refused too?',
+    script(`mkdir ${'n'.repeat(255)}`, `mkdir ${'n'.repeat(256)}`, `mkdir -p ${'m'.repeat(256)}/x`, `mkdir ${'é'.repeat(128)}`, `mount -t tmpfs t ${'o'.repeat(256)}`, `mkdir ${'é'.repeat(127)}`),
+    { fails: { 2: 'ENAMETOOLONG', 3: 'ENAMETOOLONG', 4: 'ENAMETOOLONG', 5: 'ENAMETOOLONG' } },
+  );
 });
