@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { normalize, parse, render } from '../../src/mountinfo/index.js';
 import { scratchMountinfo } from '../mountinfo/helpers.js';
-import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { kernelAnswersSuite, kernelAnswersUnavailable } from '../support/kernel-answers.js';
+import { kernelUnavailable } from '../support/kernel.js';
 import { agreementSuite, script } from './support/agree.js';
 
 /** Field 6 (per-mount options) of the normalized lines whose mount point is `path`, bottom of the stack first. */
@@ -20,8 +21,8 @@ function superOptionsAt(mountinfo: string, path: string): string[] {
   return mountinfo.split('\n').filter((line) => line.split(' ')[4] === path).map((line) => line.split(' - ')[1]!.split(' ')[2]!);
 }
 
-describe.skipIf(kernelUnavailable)(kernelSuite('per-mount flags on the kernel and the model'), () => {
-  const agrees = agreementSuite();
+describe.skipIf(kernelAnswersUnavailable('flags'))(kernelAnswersSuite('per-mount flags on the kernel and the model', 'flags'), () => {
+  const agrees = agreementSuite('flags');
 
   agrees(
     'does a new mount default to relatime, and does mountinfo list the flags in show_vfsmnt_opts() order whatever order -o names them in?',
@@ -220,7 +221,7 @@ const whyNotMount238 = kernelUnavailable ?? (mount238 ? undefined : 'mount(8) is
 const belowTheScenarioMount = (mountinfo: string): string => mountinfo.slice(mountinfo.indexOf('\n') + 1);
 
 describe.skipIf(whyNotMount238)(`the scenario language's -o and mount(8)'s${whyNotMount238 ? ` [skipped: ${whyNotMount238}]` : ''}`, () => {
-  const agrees = agreementSuite();
+  const agrees = agreementSuite('flags-mount8');
   const cases: Record<string, string[]> = {
     'new mounts with per-mount flags, their negations and filesystem data': [
       'mkdir A B C',

@@ -2,7 +2,9 @@
 // whether the model says it at the same line. The sysctl is global, so the kernel side is never
 // lowered: the scenarios fill the namespace to the default 100000 by repeated rbinds, each
 // doubling a tree. The model gets the same headroom: its fs.mount-max is lowered by the number of
-// mounts the kernel namespace holds beyond the model's before the scenario starts.
+// mounts the kernel namespace holds beyond the model's before the scenario starts. The only suite
+// of test/model that needs the live kernel: its answers are tables of 100,000 mounts, too large to
+// record (test/support/kernel-answers.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOnKernel, type WorkerResponse } from '../../src/scenario/worker-client.js';
 import { parse } from '../../src/mountinfo/index.js';

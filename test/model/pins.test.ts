@@ -5,22 +5,31 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { normalize, parse, render } from '../../src/mountinfo/index.js';
 import { assertInvariants } from '../../src/model/index.js';
 import { MODEL_DIR } from '../differential/sides.js';
-import { kernelSuite, kernelUnavailable, runChild } from '../support/kernel.js';
+import { itKeepsRecordCurrent, kernelAnswers, kernelAnswersSuite, kernelAnswersUnavailable } from '../support/kernel-answers.js';
+import { runChild } from '../support/kernel.js';
 import { expectSameOutcome, modelNamespace, runOnModel } from './support/differential.js';
 import { pinScenarios, runPinScenario } from './support/pin-scenarios.js';
 
+/** What the kernel did with one pin scenario: each step's result, and the normalized mountinfo of its directory. */
 interface KernelRun {
   name: string;
-  dir: string;
   results: string[];
   mountinfo: string;
 }
 
-describe.skipIf(kernelUnavailable)(kernelSuite('pins on the kernel and the model'), () => {
+/** The child's runs, with each scenario's mountinfo normalized under its own directory. */
+function runOnKernel(): KernelRun[] {
+  const runs = runChild<(KernelRun & { dir: string })[]>(new URL('./children/pins.ts', import.meta.url));
+  return runs.map(({ name, results, mountinfo, dir }) => ({ name, results, mountinfo: render(normalize(parse(mountinfo), { under: dir })) }));
+}
+
+describe.skipIf(kernelAnswersUnavailable('pins'))(kernelAnswersSuite('pins on the kernel and the model', 'pins'), () => {
   let kernel: KernelRun[] = [];
   beforeAll(() => {
-    kernel = runChild<KernelRun[]>(new URL('./children/pins.ts', import.meta.url));
+    kernel = kernelAnswers('pins', runOnKernel);
   });
+
+  itKeepsRecordCurrent('pins', () => kernel);
 
   const expectedResults: Record<string, string[]> = {
     'does set-group look both paths up before its rules (a pin of a detached source and a missing target: ENOENT, not EINVAL)?': ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ENOENT', 'EINVAL', 'ok'],
@@ -39,7 +48,7 @@ describe.skipIf(kernelUnavailable)(kernelSuite('pins on the kernel and the model
       const results = runPinScenario(ns, MODEL_DIR, steps);
       assertInvariants(ns);
       expect(results, 'step results').toEqual(onKernel.results);
-      expect(render(normalize(ns.entries(), { under: MODEL_DIR }))).toBe(render(normalize(parse(onKernel.mountinfo), { under: onKernel.dir })));
+      expect(render(normalize(ns.entries(), { under: MODEL_DIR }))).toBe(onKernel.mountinfo);
     });
   });
 
@@ -51,7 +60,7 @@ describe.skipIf(kernelUnavailable)(kernelSuite('pins on the kernel and the model
       'mkdir A B E\nmount -t tmpfs a A\nmount --make-shared A\nmount --bind A E\nmount --bind A B\nmkdir A/C\nmount -t tmpfs c A/C\nmount -t tmpfs c2 E/C\nmount --make-private B/C\nmkdir B/C/D\nmount -t tmpfs d B/C/D\numount -l E/C\numount -l B/C/D\nmount --make-rprivate E\numount -l E',
     );
     expectSameOutcome(
-      { mountinfo: render(normalize(parse(onKernel.mountinfo), { under: onKernel.dir })), failures: [], reasons: [] },
+      { mountinfo: onKernel.mountinfo, failures: [], reasons: [] },
       seed.outcome,
     );
   });

@@ -3,7 +3,7 @@
 // around children, where slaves go when their master leaves, the order mountinfo lists mounts in,
 // set-group's effect on later mounts, and superblock directories seen through several mounts.
 import { describe, expect } from 'vitest';
-import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { kernelAnswersSuite, kernelAnswersUnavailable } from '../support/kernel-answers.js';
 import { agreementSuite, script } from './support/agree.js';
 
 /** The normalized lines whose mount point is `path`, bottom of the stack first. */
@@ -32,8 +32,8 @@ const slaveChain = [
   'mkdir A/x A/y',
 ];
 
-describe.skipIf(kernelUnavailable)(kernelSuite('propagation on the kernel and the model'), () => {
-  const agrees = agreementSuite();
+describe.skipIf(kernelAnswersUnavailable('propagation'))(kernelAnswersSuite('propagation on the kernel and the model', 'propagation'), () => {
+  const agrees = agreementSuite('propagation');
 
   agrees('down a chain of shared slaves, does every level get a copy, each a slave of the copy above?', script(...slaveChain, 'mount -t tmpfs x A/x'), {
     also: (kernel) => expect(sources(['/A/x', '/B/x', '/C/x', '/D/x'].flatMap((p) => at(kernel.mountinfo, p)))).toEqual(['x', 'x', 'x', 'x']),

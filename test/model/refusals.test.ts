@@ -2,7 +2,7 @@
 // same way, names the broken rule in `reason`, and leaves itself byte-identical (runOnModel checks
 // the rendered mountinfo around every failed line).
 import { describe, expect } from 'vitest';
-import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { kernelAnswersSuite, kernelAnswersUnavailable } from '../support/kernel-answers.js';
 import { agreementSuite, script, type AgreeOptions } from './support/agree.js';
 import type { ModelRun, Outcome } from './support/differential.js';
 
@@ -19,8 +19,8 @@ function reasonMatches(pattern: RegExp, options: { kernelToo?: boolean } = {}): 
 const base = ['mkdir a b c', 'mount -t tmpfs t a', 'mkdir a/sub', 'mount --bind a b', 'mount --bind a c', 'mount --make-shared a'];
 const next = base.length + 1;
 
-describe.skipIf(kernelUnavailable)(kernelSuite('refusals on the kernel and the model'), () => {
-  const agrees = agreementSuite();
+describe.skipIf(kernelAnswersUnavailable('refusals'))(kernelAnswersSuite('refusals on the kernel and the model', 'refusals'), () => {
+  const agrees = agreementSuite('refusals');
 
   // set-group's ladder, in do_set_group()'s order; the kernel backend names the rule from mountinfo.
   agrees('set-group: is a source path inside a mount (not its root) refused?', script(...base, 'mount --set-group a/sub b'), {

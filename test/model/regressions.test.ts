@@ -3,11 +3,11 @@
 // expected one, and the lines it refuses are stated. A scenario that only shows under one kernel's
 // behaviour says which; on the other it still has to agree.
 import { describe } from 'vitest';
-import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { kernelAnswersSuite, kernelAnswersUnavailable } from '../support/kernel-answers.js';
 import { agreementSuite, script } from './support/agree.js';
 
-describe.skipIf(kernelUnavailable)(kernelSuite('divergences found by random scenarios, on the kernel and the model'), () => {
-  const agrees = agreementSuite();
+describe.skipIf(kernelAnswersUnavailable('regressions'))(kernelAnswersSuite('divergences found by random scenarios, on the kernel and the model', 'regressions'), () => {
+  const agrees = agreementSuite('regressions');
 
   // Found on 6.18: the model let mkdir create directories on a superblock mounted with "-o ro".
   agrees('is mkdir on a tmpfs mounted read-only refused with EROFS?', script('mkdir b', 'mount -t tmpfs -o ro t2 b', 'mkdir b/b'), { fails: { 3: 'EROFS' } });

@@ -4,7 +4,7 @@
 // in a child with a private namespace) and on the model.
 import { describe, expect, it } from 'vitest';
 import { diffMountinfo } from '../../src/mountinfo/index.js';
-import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { kernelAnswersSuite, kernelAnswersUnavailable } from '../support/kernel-answers.js';
 import { seedConfiguration } from '../support/seed.js';
 import { agreementSuite, script } from './support/agree.js';
 
@@ -42,8 +42,8 @@ const coveredReconstruction = script(
   'mount --set-group A/C B/C',
 );
 
-describe.skipIf(kernelUnavailable)(kernelSuite('the seed configuration and its set-group reconstruction'), () => {
-  const agrees = agreementSuite();
+describe.skipIf(kernelAnswersUnavailable('seed'))(kernelAnswersSuite('the seed configuration and its set-group reconstruction', 'seed'), () => {
+  const agrees = agreementSuite('seed');
 
   const seedRun = agrees('what topology does the seed configuration end in?', seed, {
     also: (kernel) => {

@@ -2,7 +2,7 @@
 // the model. Where the document mounts devices, the scenarios mount tmpfs; "/" becomes a tmpfs
 // `root` (or the scenario's own tmpfs, "."), so that nothing leaves the scenario's directory.
 import { describe, expect } from 'vitest';
-import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { kernelAnswersSuite, kernelAnswersUnavailable } from '../support/kernel-answers.js';
 import { agreementSuite, script } from './support/agree.js';
 
 /** Lines of normalized mountinfo whose mount point is `path` (relative to the scenario, "/x"). */
@@ -10,8 +10,8 @@ function at(mountinfo: string, path: string): string[] {
   return mountinfo.split('\n').filter((line) => line.split(' ')[4] === path);
 }
 
-describe.skipIf(kernelUnavailable)(kernelSuite('sharedsubtree.rst on the kernel and the model'), () => {
-  const agrees = agreementSuite();
+describe.skipIf(kernelAnswersUnavailable('sharedsubtree'))(kernelAnswersSuite('sharedsubtree.rst on the kernel and the model', 'sharedsubtree'), () => {
+  const agrees = agreementSuite('sharedsubtree');
 
   agrees(
     '2a: does a mount on a bind of a shared mount appear in the original too?',

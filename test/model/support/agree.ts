@@ -3,6 +3,7 @@
 // what it states: every line must succeed on the kernel except those listed in `fails`, so a typo
 // that makes both backends fail alike cannot pass for agreement.
 import { beforeAll, expect, it } from 'vitest';
+import { itKeepsRecordCurrent } from '../../support/kernel-answers.js';
 import { expectSameOutcome, KernelBatch, runOnModel, type ModelRun, type ModelRunOptions, type Outcome } from './differential.js';
 
 export interface AgreeOptions {
@@ -19,10 +20,14 @@ export interface Agreement {
   kernel(): Outcome;
 }
 
-/** A batch of agreement tests for one suite: call inside describe(); it runs the kernel side in beforeAll. */
-export function agreementSuite(): (question: string, script: string, options?: AgreeOptions) => Agreement {
-  const kernel = new KernelBatch();
+/**
+ * A batch of agreement tests for one suite: call inside describe(); it gets the kernel's answers in
+ * beforeAll (live, or recorded under the name `suite`) and checks the suite's record against a live kernel.
+ */
+export function agreementSuite(suite: string): (question: string, script: string, options?: AgreeOptions) => Agreement {
+  const kernel = new KernelBatch(suite);
   beforeAll(() => kernel.run());
+  itKeepsRecordCurrent(suite, () => kernel.outcomes());
   return (question, script, options = {}) => {
     const index = kernel.add(script);
     it(question, () => {

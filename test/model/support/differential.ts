@@ -8,6 +8,7 @@ import { diffMountinfo } from '../../../src/mountinfo/index.js';
 import { assertInvariants, type ModelNamespace, type ModelNamespaceOptions } from '../../../src/model/index.js';
 import { runScenario, type LineFailure } from '../../../src/scenario/run.js';
 import { kernelOutcome, MODEL_DIR, modelNamespace, outcome, type Outcome } from '../../differential/sides.js';
+import { kernelAnswers } from '../../support/kernel-answers.js';
 
 export { kernelOutcome, modelNamespace, type Outcome } from '../../differential/sides.js';
 
@@ -53,33 +54,51 @@ export function expectSameOutcome(kernel: Outcome, model: Outcome): void {
   expect(difference, `model mountinfo (actual) against the kernel's (expected)`).toBeUndefined();
 }
 
+/** A kernel worker's outcome with its scenario directory written as the model's, so that records read alike on every machine. */
+function portableOutcome(response: WorkerResponse): Outcome {
+  const outcome = kernelOutcome(response);
+  return { ...outcome, reasons: outcome.reasons.map((reason) => reason?.split(response.dir).join(MODEL_DIR)) };
+}
+
 /**
- * Scenarios registered while a test file is collected and run on the kernel in one worker before
- * its tests (one child, one private namespace, a fresh tmpfs per scenario).
+ * Scenarios registered while a test file is collected, answered by the kernel before its tests: run
+ * in one worker (one child, one private namespace, a fresh tmpfs per scenario), or recalled from the
+ * suite's record where no kernel can run (test/support/kernel-answers.ts).
  */
 export class KernelBatch {
   readonly #requests: WorkerRequest[] = [];
-  #responses: WorkerResponse[] | undefined;
+  #outcomes: Record<string, Outcome> | undefined;
+
+  constructor(readonly suite: string) {}
 
   /** Registers a scenario; returns its index. */
   add(script: string, options: Omit<WorkerRequest, 'script'> = {}): number {
     return this.#requests.push({ script, ...options }) - 1;
   }
 
-  /** Runs every registered scenario (call from beforeAll). */
+  /** Answers every registered scenario (call from beforeAll). */
   run(): void {
-    this.#responses = runOnKernel(this.#requests, { timeout: 600_000 });
-  }
-
-  /** The worker's response for scenario `index`. */
-  response(index: number): WorkerResponse {
-    const response = this.#responses?.[index];
-    if (response === undefined) throw new Error(`kernel batch: no response for scenario ${index} (did beforeAll run?)`);
-    return response;
+    this.#outcomes = kernelAnswers(this.suite, () => {
+      const responses = runOnKernel(this.#requests, { timeout: 600_000 });
+      return Object.fromEntries(this.#requests.map((request, i) => [requestKey(request), portableOutcome(responses[i]!)]));
+    });
   }
 
   /** The kernel's outcome for scenario `index`. */
   outcome(index: number): Outcome {
-    return kernelOutcome(this.response(index));
+    const outcome = this.#outcomes?.[requestKey(this.#requests[index]!)];
+    if (outcome === undefined) throw new Error(`kernel batch ${this.suite}: no answer for scenario ${index} (did beforeAll run? is the record current?)`);
+    return outcome;
   }
+
+  /** Every outcome, for checking the suite's record against the live kernel. */
+  outcomes(): Record<string, Outcome> {
+    return this.#outcomes ?? {};
+  }
+}
+
+/** How a scenario is keyed in a record: its script, and its options when it has any. */
+function requestKey(request: WorkerRequest): string {
+  const { script, ...options } = request;
+  return Object.keys(options).length === 0 ? script : `${script}\n# ${JSON.stringify(options)}`;
 }
