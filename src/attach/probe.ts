@@ -6,7 +6,7 @@
 // namespace's owner (may_change_propagation(), as in 6.12.117 and 6.18). Stable branches took each
 // change at different points, so the answer is found by doing it, once per process, on throwaway
 // mounts in a child with its own private namespace — never read from the version.
-import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../process/child.js';
+import { askPrivateChild, siblingModule } from '../process/child.js';
 
 export interface ForeignPropagationProbe {
   /** Whether the probe could run; when false, `reason` says why and `allowed` is false. */
@@ -30,13 +30,9 @@ function notProbed(reason: string): ForeignPropagationProbe {
 }
 
 function runProbe(): ForeignPropagationProbe {
-  const cannot = privateNamespaceUnavailable();
-  if (cannot) return notProbed(cannot);
-  const child = runPrivateSync(siblingModule(import.meta.url, 'probe-child'), [], { timeout: 30_000 });
-  if (child.error) return notProbed(`the probe's child failed to run: ${child.error.message}`);
-  if (child.status !== 0) return notProbed(`the probe's child failed: ${child.stderr.trim().split('\n').at(-1)}`);
-  const trial = JSON.parse(child.stdout) as ForeignTrial | { error: string };
-  if ('error' in trial) return notProbed(trial.error);
+  const child = askPrivateChild<ForeignTrial>(siblingModule(import.meta.url, 'probe-child'));
+  if ('why' in child) return notProbed(child.why);
+  const trial = child.answer;
   return trial.code === undefined ? { probed: true, allowed: trial.allowed } : { probed: true, allowed: trial.allowed, code: trial.code };
 }
 

@@ -56,6 +56,20 @@ export function spawnPrivate(module: URL, args: readonly string[] = [], options:
   return spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(options.env) });
 }
 
+/** What a probe's child answered: its JSON answer, or why there is none (no namespaces here, the child failed or said why). */
+export type ChildAnswer<T> = { answer: T } | { why: string };
+
+/** Runs a probe's child (a module printing one JSON answer, or `{ error }`) in a private mount namespace. */
+export function askPrivateChild<T extends object>(module: URL): ChildAnswer<T> {
+  const cannot = privateNamespaceUnavailable();
+  if (cannot) return { why: cannot };
+  const child = runPrivateSync(module, [], { timeout: 30_000 });
+  if (child.error) return { why: `the probe's child failed to run: ${child.error.message}` };
+  if (child.status !== 0) return { why: `the probe's child failed: ${child.stderr.trim().split('\n').at(-1)}` };
+  const answer = JSON.parse(child.stdout) as T | { error: string };
+  return 'error' in answer ? { why: answer.error } : { answer };
+}
+
 /** Why this process cannot start private mount namespaces, or undefined when it can. */
 export function privateNamespaceUnavailable(): string | undefined {
   unavailable ??= { why: checkPrivateNamespace() };

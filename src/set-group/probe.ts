@@ -2,7 +2,7 @@
 // throwaway mounts in a child process with its own private mount namespace — never guessed from
 // the version number. The answer is cached for the life of the process.
 import { release } from 'node:os';
-import { privateNamespaceUnavailable, runPrivateSync, siblingModule } from '../process/child.js';
+import { askPrivateChild, siblingModule } from '../process/child.js';
 import type { FormTrial } from './probe-child.js';
 
 export type SetGroupForm = 'mount' | 'move_mount';
@@ -38,13 +38,8 @@ function fromTrials(trials: { mount: FormTrial; moveMount: FormTrial }): ProbeRe
 }
 
 function runProbe(): ProbeResult {
-  const cannot = privateNamespaceUnavailable();
-  if (cannot) return notProbed(cannot);
-  const child = runPrivateSync(siblingModule(import.meta.url, 'probe-child'), [], { timeout: 30_000 });
-  if (child.error) return notProbed(`the probe's child failed to run: ${child.error.message}`);
-  if (child.status !== 0) return notProbed(`the probe's child failed: ${child.stderr.trim().split('\n').at(-1)}`);
-  const answer = JSON.parse(child.stdout) as { mount: FormTrial; moveMount: FormTrial } | { error: string };
-  return 'error' in answer ? notProbed(answer.error) : fromTrials(answer);
+  const child = askPrivateChild<{ mount: FormTrial; moveMount: FormTrial }>(siblingModule(import.meta.url, 'probe-child'));
+  return 'why' in child ? notProbed(child.why) : fromTrials(child.answer);
 }
 
 /** Which forms of set-group this kernel supports (probed once per process). */

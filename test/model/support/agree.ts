@@ -27,7 +27,7 @@ export interface Agreement {
 export function agreementSuite(suite: string): (question: string, script: string, options?: AgreeOptions) => Agreement {
   const kernel = new KernelBatch(suite);
   beforeAll(() => kernel.run());
-  itKeepsRecordCurrent(suite, () => kernel.outcomes());
+  itKeepsRecordCurrent(suite, () => kernel.recorded());
   return (question, script, options = {}) => {
     const index = kernel.add(script);
     it(question, () => {

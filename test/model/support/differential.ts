@@ -3,7 +3,7 @@
 // a scratch tmpfs, the scenario's tmpfs in a directory of it). Each side ends as an Outcome: its
 // mountinfo under the scenario's directory, normalized, and the lines that failed with their errno.
 import { expect } from 'vitest';
-import { runOnKernel, type WorkerRequest, type WorkerResponse } from '../../../src/scenario/worker-client.js';
+import { runOnKernel, type WorkerRequest } from '../../../src/scenario/worker-client.js';
 import { diffMountinfo } from '../../../src/mountinfo/index.js';
 import { assertInvariants, type ModelNamespace, type ModelNamespaceOptions } from '../../../src/model/index.js';
 import { runScenario, type LineFailure } from '../../../src/scenario/run.js';
@@ -54,10 +54,13 @@ export function expectSameOutcome(kernel: Outcome, model: Outcome): void {
   expect(difference, `model mountinfo (actual) against the kernel's (expected)`).toBeUndefined();
 }
 
-/** A kernel worker's outcome with its scenario directory written as the model's, so that records read alike on every machine. */
-function portableOutcome(response: WorkerResponse): Outcome {
-  const outcome = kernelOutcome(response);
-  return { ...outcome, reasons: outcome.reasons.map((reason) => reason?.split(response.dir).join(MODEL_DIR)) };
+/**
+ * Outcomes as a record keeps them: the kernel's own answers (normalized mountinfo, failed lines),
+ * without the reasons, which are this package's diagnosis on a live system (with its device
+ * numbers and group ids), not the kernel's answer.
+ */
+function recordedOutcomes(outcomes: Record<string, Outcome>): Record<string, Outcome> {
+  return Object.fromEntries(Object.entries(outcomes).map(([key, outcome]) => [key, { ...outcome, reasons: [] }]));
 }
 
 /**
@@ -78,10 +81,14 @@ export class KernelBatch {
 
   /** Answers every registered scenario (call from beforeAll). */
   run(): void {
-    this.#outcomes = kernelAnswers(this.suite, () => {
-      const responses = runOnKernel(this.#requests, { timeout: 600_000 });
-      return Object.fromEntries(this.#requests.map((request, i) => [requestKey(request), portableOutcome(responses[i]!)]));
-    });
+    this.#outcomes = kernelAnswers(
+      this.suite,
+      () => {
+        const responses = runOnKernel(this.#requests, { timeout: 600_000 });
+        return Object.fromEntries(this.#requests.map((request, i) => [requestKey(request), kernelOutcome(responses[i]!)]));
+      },
+      recordedOutcomes,
+    );
   }
 
   /** The kernel's outcome for scenario `index`. */
@@ -91,9 +98,9 @@ export class KernelBatch {
     return outcome;
   }
 
-  /** Every outcome, for checking the suite's record against the live kernel. */
-  outcomes(): Record<string, Outcome> {
-    return this.#outcomes ?? {};
+  /** Every outcome as a record keeps it, for checking the suite's record against the live kernel. */
+  recorded(): Record<string, Outcome> {
+    return recordedOutcomes(this.#outcomes ?? {});
   }
 }
 
