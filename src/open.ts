@@ -1,27 +1,37 @@
-// open(): a MountNamespace on the backend asked for. 'auto' takes the kernel only where the addon
-// loads and this process may mount (CAP_SYS_ADMIN), else the model — and the result's `backend`
-// says which. Nothing ever stands in for the kernel when the kernel was asked for.
+// open(): a MountNamespace on the backend asked for. The default is the kernel, and where it cannot
+// be used open() throws saying why: a privileged script run without root must fail, not quietly
+// change nothing real. The model is handed out only when asked for — by name, or with 'auto', which
+// takes the kernel where it can be used and the model otherwise, and whose result's `backend` says which.
 import { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
 import { ModelNamespace, type ModelNamespaceOptions } from './model/index.js';
 import type { MountNamespace } from './core/namespace.js';
-import { addon, addonUnavailable } from './native/addon.js';
+import { mountError } from './core/errors.js';
+import { addonUnavailable } from './native/addon.js';
 import { mayMount } from './process/capabilities.js';
+import { setGroupRule } from './core/set-group-rules.js';
 import { validateOneOf, validateOptions } from './core/validate.js';
 
 export interface OpenOptions {
-  /** 'auto' (default): the kernel where it can be used, else the model; 'kernel' throws where it cannot. */
-  backend?: 'auto' | 'kernel' | 'model';
+  /** 'kernel' (default): the calling process's own namespace, or an error saying why it cannot be used; 'model': a fresh model; 'auto': the kernel where it can be used, else the model. */
+  backend?: 'kernel' | 'model' | 'auto';
   kernel?: KernelNamespaceOptions;
   model?: ModelNamespaceOptions;
 }
 
+/** Why the kernel backend cannot be used here, as the error open() throws; undefined when it can. */
+function kernelRefusal(): Error | undefined {
+  if (process.platform !== 'linux') return new Error(`mount namespaces exist only on Linux (this is ${process.platform})`);
+  const missing = addonUnavailable();
+  if (missing) return missing;
+  if (!mayMount()) return mountError('EPERM', { syscall: 'open', reason: `${setGroupRule.callerMayNotMount()} (or open({ backend: 'model' }) to work on the model)` });
+  return undefined;
+}
+
 /** Why the kernel backend cannot be used here, or undefined when it can. */
 export function kernelUnusable(): string | undefined {
-  if (process.platform !== 'linux') return `mount namespaces exist only on Linux (this is ${process.platform})`;
-  const missing = addonUnavailable();
-  if (missing) return missing.message;
-  if (!mayMount()) return 'this process lacks CAP_SYS_ADMIN, which every mount call needs';
-  return undefined;
+  const refusal = kernelRefusal();
+  if (refusal === undefined) return undefined;
+  return refusal.message + ('reason' in refusal && refusal.reason ? `: ${refusal.reason}` : '');
 }
 
 /**
@@ -30,9 +40,11 @@ export function kernelUnusable(): string | undefined {
  */
 export function open(options: OpenOptions = {}): MountNamespace {
   validateOptions(options, 'options', ['backend', 'kernel', 'model']);
-  const backend = options.backend ?? 'auto';
-  validateOneOf(backend, 'options.backend', ['auto', 'kernel', 'model']);
-  if (backend === 'model' || (backend === 'auto' && kernelUnusable() !== undefined)) return new ModelNamespace(options.model);
-  if (backend === 'kernel') addon(); // throws AddonUnavailableError saying why and how to get it
-  return new KernelNamespace(options.kernel);
+  const backend = options.backend ?? 'kernel';
+  validateOneOf(backend, 'options.backend', ['kernel', 'model', 'auto']);
+  if (backend === 'model') return new ModelNamespace(options.model);
+  const refusal = kernelRefusal();
+  if (refusal === undefined) return new KernelNamespace(options.kernel);
+  if (backend === 'auto') return new ModelNamespace(options.model);
+  throw refusal;
 }

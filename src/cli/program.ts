@@ -20,6 +20,11 @@ function commandPath(command: Command): string {
   return names.join(' ');
 }
 
+/** Commander's message with its hint on a line of its own ("\n(Did you mean set?)") put after it on the same line. */
+function joinedHint(message: string): string {
+  return message.replace(/\n\(Did you mean /, ' (did you mean ');
+}
+
 /**
  * Gives `command` and its subcommands the shared settings: --debug, no exit(), one-line errors
  * (left to report() with --json, which writes them as JSON).
@@ -30,7 +35,7 @@ function configureTree(command: Command, json: boolean): void {
     .exitOverride()
     .configureOutput({
       outputError: (message, write) => {
-        if (!json) write(`${singleLine(message.trim().replace(/^error: /, `${commandPath(command)}: `))} (see ${commandPath(command)} --help)\n`);
+        if (!json) write(`${singleLine(joinedHint(message.trim()).replace(/^error: /, `${commandPath(command)}: `))} (see ${commandPath(command)} --help)\n`);
       },
     });
   for (const sub of command.commands) configureTree(sub, json);

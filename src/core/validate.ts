@@ -54,6 +54,12 @@ export function validatePathOrFd(value: unknown, name: string): asserts value is
   );
 }
 
+/** An AbortSignal, or undefined. */
+export function validateAbortSignal(value: unknown, name: string): asserts value is AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return;
+  throw new InvalidArgumentError('ERR_INVALID_ARG_TYPE', `The "${name}" property must be an instance of AbortSignal. ${describeReceived(value)}`);
+}
+
 /** PID_MAX_LIMIT on 64-bit kernels: no pid is larger. */
 const PID_MAX = 4_194_304;
 

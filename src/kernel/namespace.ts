@@ -5,7 +5,9 @@
 import { mkdirSync } from 'node:fs';
 import { isKnownErrno } from '../core/errno.js';
 import { procPath, type PathOrFd } from '../core/place.js';
-import { mountError } from '../core/errors.js';
+import { MountError, mountError } from '../core/errors.js';
+import { setGroupRule } from '../core/set-group-rules.js';
+import { mayMount } from '../process/capabilities.js';
 import { readMountinfoText } from '../process/read-mountinfo.js';
 import * as sys from '../native/syscalls.js';
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
@@ -48,6 +50,17 @@ function mountPath(ref: MountRef): string {
   return procPath(pathOrFd(ref));
 }
 
+/** Runs a mount call; its EPERM, in a process without CAP_SYS_ADMIN, says to run as root (may_mount()). */
+function asCaller(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    if (!(error instanceof MountError) || error.code !== 'EPERM' || error.reason !== undefined || mayMount()) throw error;
+    const { syscall, path, dest } = error;
+    throw mountError('EPERM', { syscall, path, dest, reason: setGroupRule.callerMayNotMount(), cause: error });
+  }
+}
+
 export class KernelNamespace implements MountNamespace {
   readonly backend = 'kernel';
   readonly #setGroupMethod: SetGroupMethod;
@@ -71,35 +84,35 @@ export class KernelNamespace implements MountNamespace {
 
   mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
     checkArguments.mount(fsType, source, target, options);
-    sys.mount(source, target, fsType, mountFlagBits(options.flags ?? []), options.data ?? null);
+    asCaller(() => sys.mount(source, target, fsType, mountFlagBits(options.flags ?? []), options.data ?? null));
   }
 
   bind(source: string, target: string, options: { recursive?: boolean } = {}): void {
     checkArguments.bind(source, target, options);
     const { MS_BIND, MS_REC } = sys.addon().constants;
-    sys.mount(source, target, null, MS_BIND | (options.recursive ? MS_REC : 0), null, source, target);
+    asCaller(() => sys.mount(source, target, null, MS_BIND | (options.recursive ? MS_REC : 0), null, source, target));
   }
 
   move(source: string, target: string): void {
     checkArguments.move(source, target);
-    sys.mount(source, target, null, sys.addon().constants.MS_MOVE, null, source, target);
+    asCaller(() => sys.mount(source, target, null, sys.addon().constants.MS_MOVE, null, source, target));
   }
 
   umount(target: string, options: { lazy?: boolean } = {}): void {
     checkArguments.umount(target, options);
-    sys.umount2(target, options.lazy ? sys.addon().constants.MNT_DETACH : 0);
+    asCaller(() => sys.umount2(target, options.lazy ? sys.addon().constants.MNT_DETACH : 0));
   }
 
   remountBind(target: MountRef, flags: readonly MountFlag[]): void {
     checkArguments.remountBind(target, flags);
     const { MS_REMOUNT, MS_BIND } = sys.addon().constants;
-    sys.mount(null, mountPath(target), null, MS_REMOUNT | MS_BIND | mountFlagBits(flags), null);
+    asCaller(() => sys.mount(null, mountPath(target), null, MS_REMOUNT | MS_BIND | mountFlagBits(flags), null));
   }
 
   changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
     checkArguments.changePropagation(target, type, options);
     const recursive = options.recursive ? sys.addon().constants.MS_REC : 0;
-    sys.changePropagation(mountPath(target), propagationFlag(type) | recursive);
+    asCaller(() => sys.changePropagation(mountPath(target), propagationFlag(type) | recursive));
   }
 
   setGroup(source: MountRef, target: MountRef): void {

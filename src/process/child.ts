@@ -3,6 +3,7 @@
 // Mount namespaces are per thread and Node is threaded: this is the only safe way for a Node
 // program to get a namespace of its own.
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NO_SYSCALLS_VARIABLE } from '../native/addon.js';
@@ -59,15 +60,41 @@ export function spawnPrivate(module: URL, args: readonly string[] = [], options:
 /** What a probe's child answered: its JSON answer, or why there is none (no namespaces here, the child failed or said why). */
 export type ChildAnswer<T> = { answer: T } | { why: string };
 
+/** How long a probe's child may take. */
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** What a probe's child that ran printed (one JSON answer, or `{ error }`), or why it failed. */
+function answerOf<T extends object>(run: { error?: Error; status: number | null; stdout: string; stderr: string }): ChildAnswer<T> {
+  if (run.error) return { why: `the probe's child failed to run: ${run.error.message}` };
+  if (run.status !== 0) return { why: `the probe's child failed: ${run.stderr.trim().split('\n').at(-1)}` };
+  const answer = JSON.parse(run.stdout) as T | { error: string };
+  return 'error' in answer ? { why: answer.error } : { answer };
+}
+
 /** Runs a probe's child (a module printing one JSON answer, or `{ error }`) in a private mount namespace. */
 export function askPrivateChild<T extends object>(module: URL): ChildAnswer<T> {
   const cannot = privateNamespaceUnavailable();
   if (cannot) return { why: cannot };
-  const child = runPrivateSync(module, [], { timeout: 30_000 });
-  if (child.error) return { why: `the probe's child failed to run: ${child.error.message}` };
-  if (child.status !== 0) return { why: `the probe's child failed: ${child.stderr.trim().split('\n').at(-1)}` };
-  const answer = JSON.parse(child.stdout) as T | { error: string };
-  return 'error' in answer ? { why: answer.error } : { answer };
+  return answerOf<T>(runPrivateSync(module, [], { timeout: PROBE_TIMEOUT_MS }));
+}
+
+/** askPrivateChild() without blocking: the child runs while the event loop goes on; `signal` kills it. */
+export async function askPrivateChildAsync<T extends object>(module: URL, signal?: AbortSignal): Promise<ChildAnswer<T>> {
+  signal?.throwIfAborted();
+  const cannot = privateNamespaceUnavailable();
+  if (cannot) return { why: cannot };
+  const [command, args] = privateNamespaceCommand(module);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(), signal, timeout: PROBE_TIMEOUT_MS });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
+  try {
+    const [status] = (await once(child, 'close')) as [number | null];
+    return answerOf<T>({ status, ...output });
+  } catch (error) {
+    signal?.throwIfAborted();
+    return answerOf<T>({ error: error as Error, status: null, ...output });
+  }
 }
 
 /** Why this process cannot start private mount namespaces, or undefined when it can. */

@@ -2,7 +2,7 @@
 // throwaway mounts in a child process with its own private mount namespace — never guessed from
 // the version number. The answer is cached for the life of the process.
 import { release } from 'node:os';
-import { askPrivateChild, siblingModule } from '../process/child.js';
+import { askPrivateChild, askPrivateChildAsync, siblingModule, type ChildAnswer } from '../process/child.js';
 import type { FormTrial } from './probe-child.js';
 
 export type SetGroupForm = 'mount' | 'move_mount';
@@ -37,13 +37,22 @@ function fromTrials(trials: { mount: FormTrial; moveMount: FormTrial }): ProbeRe
   return { release: release(), probed: true, mount: trials.mount.works, moveMount: trials.moveMount.works, errors, preferred };
 }
 
-function runProbe(): ProbeResult {
-  const child = askPrivateChild<{ mount: FormTrial; moveMount: FormTrial }>(siblingModule(import.meta.url, 'probe-child'));
+type Trials = { mount: FormTrial; moveMount: FormTrial };
+
+const probeChild = siblingModule(import.meta.url, 'probe-child');
+
+function resultOf(child: ChildAnswer<Trials>): ProbeResult {
   return 'why' in child ? notProbed(child.why) : fromTrials(child.answer);
 }
 
-/** Which forms of set-group this kernel supports (probed once per process). */
+/** Which forms of set-group this kernel supports (probed once per process; about half a second the first time). */
 export function probe(): ProbeResult {
-  cached ??= runProbe();
+  cached ??= resultOf(askPrivateChild<Trials>(probeChild));
+  return cached;
+}
+
+/** probe() without blocking the event loop while its child runs; `signal` aborts it (an AbortError), and the answer is shared with probe(). */
+export async function probeAsync(options: { signal?: AbortSignal } = {}): Promise<ProbeResult> {
+  cached ??= resultOf(await askPrivateChildAsync<Trials>(probeChild, options.signal));
   return cached;
 }

@@ -2,9 +2,11 @@
 // whichever form of set-group the kernel offers — mount(2) MS_SET_GROUP on kernels patched from
 // kernel-patch/, move_mount(2) MOVE_MOUNT_SET_GROUP on Linux >= 5.15 — with errors that name the
 // rule that was broken.
+import { release } from 'node:os';
 import { MountError, mountError, SetGroupUnsupportedError } from '../core/errors.js';
 import { closedFd, explainSetGroupFailure } from './explain.js';
-import { probe, type SetGroupForm } from './probe.js';
+import { knownForms } from './forms.js';
+import type { SetGroupForm } from './probe.js';
 import * as sys from '../native/syscalls.js';
 import { procPath, type PathOrFd } from '../core/place.js';
 import { validateOneOf, validateOptions, validatePathOrFd } from '../core/validate.js';
@@ -24,21 +26,20 @@ const formNeeds: Record<SetGroupForm, string> = {
 };
 
 function unsupported(forms: SetGroupForm[], source: PathOrFd, target: PathOrFd): SetGroupUnsupportedError {
-  const { release } = probe();
   return new SetGroupUnsupportedError('ENOSYS', {
     syscall: forms.length === 1 ? forms[0]! : 'set-group',
     path: source,
     dest: target,
-    reason: `kernel ${release} lacks ${forms.map((form) => formNeeds[form]).join(', and ')}`,
+    reason: `kernel ${release()} lacks ${forms.map((form) => formNeeds[form]).join(', and ')}`,
   });
 }
 
-/** The form 'auto' uses: the probe's preference; move_mount where the probe could not run. */
+/** The form 'auto' uses: mount(2) where the kernel knows it, else move_mount (also where this process cannot tell). */
 function chooseForm(source: PathOrFd, target: PathOrFd): SetGroupForm {
-  const found = probe();
-  if (!found.probed) return 'move_mount';
-  if (!found.preferred) throw unsupported(['mount', 'move_mount'], source, target);
-  return found.preferred;
+  const known = knownForms();
+  if (known.mount) return 'mount';
+  if (known.mount === false && known.move_mount === false) throw unsupported(['mount', 'move_mount'], source, target);
+  return 'move_mount';
 }
 
 function callForm(form: SetGroupForm, source: PathOrFd, target: PathOrFd): void {
@@ -49,9 +50,7 @@ function callForm(form: SetGroupForm, source: PathOrFd, target: PathOrFd): void 
 /** True when `error` means the kernel does not know this form at all. */
 function formMissing(form: SetGroupForm, error: MountError): boolean {
   if (error.code === 'ENOSYS') return true;
-  if (error.code !== 'EINVAL') return false;
-  const found = probe();
-  return found.probed && !(form === 'mount' ? found.mount : found.moveMount);
+  return error.code === 'EINVAL' && knownForms()[form] === false;
 }
 
 /** The kernel's refusal, with the rule it enforced named in `reason` when it can be. */

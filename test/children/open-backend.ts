@@ -1,4 +1,12 @@
-// Test child: which backend open() picks here, and why the kernel is unusable if it is. Prints JSON.
+// Test child: what open() does here — by default, and with 'auto' — and why the kernel is unusable if it is. Prints JSON.
 import { kernelUnusable, open } from '../../src/open.js';
 
-process.stdout.write(JSON.stringify({ backend: open().backend, why: kernelUnusable() ?? null }));
+function byDefault(): string {
+  try {
+    return open().backend;
+  } catch (error) {
+    return `${(error as Error).name} ${(error as { code?: string }).code}: ${(error as { reason?: string }).reason}`;
+  }
+}
+
+process.stdout.write(JSON.stringify({ byDefault: byDefault(), auto: open({ backend: 'auto' }).backend, why: kernelUnusable() ?? null }));

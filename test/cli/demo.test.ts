@@ -17,7 +17,33 @@ function groupsAfter(stdout: string): (string | undefined)[] {
   return stdout.trim().split('\n').slice(-2).map((line) => /shared:(\d+)/.exec(line)?.[1]);
 }
 
+/** The commands the demo shows a person typing. */
+function shownCommands(stdout: string): string[] {
+  return stdout.split('\n').filter((line) => line.startsWith('  $ ')).map((line) => line.slice(4));
+}
+
+/** Whether `name` is a command on this machine's PATH. */
+function onPath(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
 describe('mount-set-group demo', () => {
+  it("shows only commands that exist: mount(8)'s own options, and set-group as this package's command", () => {
+    const run = demo(false);
+    const commands = shownCommands(run.stdout);
+    expect(commands.length).toBeGreaterThan(4);
+    for (const command of commands) {
+      const [name, ...words] = command.split(' ');
+      if (name === 'mount-set-group') {
+        expect(spawnSync(process.execPath, nodeArguments(main, [words[0]!, '--help']), { encoding: 'utf8' }).status, command).toBe(0);
+      } else {
+        expect(onPath(name!), command).toBe(true);
+        expect(words.filter((word) => word.startsWith('--')).every((option) => ['--bind', '--make-shared'].includes(option)), command).toBe(true);
+      }
+    }
+    expect(commands).toContain('mount-set-group set a b');
+  });
+
   it.skipIf(kernelUnavailable)(kernelSuite('runs on the kernel in a private namespace'), () => {
     const run = demo(false);
     expect(run.status).toBe(0);

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { attach, type AttachMode, type AttachResult, type PropagationRoute, type Via } from '../../attach/index.js';
 import { renderLine } from '../../mountinfo/render.js';
+import { inCommandTerms } from '../arguments.js';
 
 /** A commander parser for a process id (the API checks its range). */
 export function parsePid(text: string): number {
@@ -65,7 +66,8 @@ export function attachCommand(): Command {
     .option('--json', 'print the result (and errors) as JSON')
     .addHelpText('after', helpAfter)
     .action(async (pid: number, source: string, target: string, options: { mode: AttachMode; via: Via; json?: boolean }) => {
-      const result = await attach({ pid, source, target, mode: options.mode, via: options.via });
+      const terms = { 'options.pid': 'PID', 'options.source': 'SOURCE', 'options.target': 'TARGET' };
+      const result = await inCommandTerms(terms, () => attach({ pid, source, target, mode: options.mode, via: options.via }));
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : describe(result));
     });
 }

@@ -9,7 +9,10 @@ import { ModelNamespace } from '../../model/index.js';
 import { runScenario, type LineFailure } from '../../scenario/run.js';
 
 const setup = ['mkdir a b', 'mount -t tmpfs demo a', 'mount --bind a b', 'mount --make-shared a'];
+/** Set-group in the scenario language, which runs it; mount(8) has no such option. */
 const setGroupLine = 'mount --set-group a b';
+/** The command a person types for it, which the demo shows. */
+const setGroupCommand = 'mount-set-group set a b';
 
 /** What the demo shows: where it ran, and the mountinfo after the setup and after set-group. */
 interface DemoRun {
@@ -53,7 +56,7 @@ function describe(run: DemoRun): string {
     ...setup.map((line) => `  $ ${line}`),
     'Two mounts of one filesystem: a is shared, b is private.',
     linesOf(run.before, run.dir),
-    `  $ ${setGroupLine}`,
+    `  $ ${setGroupCommand}`,
     'b has joined the peer group of a (same shared:N); nothing was copied onto it.',
     linesOf(run.after, run.dir),
     '',

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { detach, type DetachResult, type Via } from '../../attach/index.js';
 import { renderLine } from '../../mountinfo/render.js';
 import { parsePid, routeWords, viaOption } from './attach.js';
+import { inCommandTerms } from '../arguments.js';
 
 function describe(result: DetachResult): string {
   return [
@@ -26,7 +27,7 @@ export function detachCommand(): Command {
     .addOption(viaOption())
     .option('--json', 'print the result (and errors) as JSON')
     .action(async (pid: number, target: string, options: { via: Via; json?: boolean }) => {
-      const result = await detach({ pid, target, via: options.via });
+      const result = await inCommandTerms({ 'options.pid': 'PID', 'options.target': 'TARGET' }, () => detach({ pid, target, via: options.via }));
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : describe(result));
     });
 }

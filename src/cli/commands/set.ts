@@ -1,6 +1,7 @@
 // mount-set-group set SOURCE TARGET [--method auto|move_mount|mount]
 import { Command, Option } from 'commander';
 import { setGroup, type SetGroupMethod } from '../../set-group/set-group.js';
+import { inCommandTerms } from '../arguments.js';
 
 export function setCommand(): Command {
   return new Command('set')
@@ -18,8 +19,8 @@ export function setCommand(): Command {
         .default('auto'),
     )
     .option('--json', 'print the result (and errors) as JSON')
-    .action((source: string, target: string, options: { method: SetGroupMethod; json?: boolean }) => {
-      const form = setGroup(source, target, { method: options.method });
+    .action(async (source: string, target: string, options: { method: SetGroupMethod; json?: boolean }) => {
+      const form = await inCommandTerms({ source: 'SOURCE', target: 'TARGET' }, () => setGroup(source, target, { method: options.method }));
       if (options.json) process.stdout.write(`${JSON.stringify({ source, target, method: form })}\n`);
     });
 }

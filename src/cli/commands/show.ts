@@ -1,7 +1,10 @@
-// mount-set-group show [--pid PID] [--under DIR] [--graph]: a process's mount tree with its peer
-// groups and masters, or its propagation graph as Graphviz DOT.
-import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
-import { UsageError } from '../errors.js';
+// mount-set-group show [--pid PID] [--under DIR] [--graph | --json]: a process's mount tree with its
+// peer groups and masters, its propagation graph as Graphviz DOT, or its table as JSON. Like findmnt,
+// it exits 1 when no mount matches.
+import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { CliExit, UsageError } from '../errors.js';
+import { procError } from '../../process/proc.js';
+import { renderJson } from '../format/json.js';
 import { readMountinfo } from '../../process/read-mountinfo.js';
 import type { MountInfo } from '../../mountinfo/types.js';
 import { renderDot } from '../format/dot.js';
@@ -13,10 +16,28 @@ export function positiveInteger(value: string): number {
   return Number(value);
 }
 
-/** A mount table as `show` prints it: the findmnt-like tree, or DOT with --graph. */
-export function renderMounts(mounts: readonly MountInfo[], options: { under?: string; graph?: boolean }): string {
+export interface RenderOptions {
+  under?: string;
+  graph?: boolean;
+  json?: boolean;
+}
+
+/** A mount table as `show` prints it: the findmnt-like tree, DOT with --graph, JSON with --json; CliExit(1) when no mount is at or under --under. */
+export function renderMounts(mounts: readonly MountInfo[], options: RenderOptions): string {
   const shown = mountsUnder(mounts, options.under);
-  return options.graph ? renderDot(shown) : renderTree(shown);
+  if (shown.length === 0) throw new CliExit(1, `no mounts at or under '${options.under}'`);
+  if (options.graph) return renderDot(shown);
+  return options.json ? renderJson(shown) : renderTree(shown);
+}
+
+/** The mount table of process `pid` (this one when undefined); a process that is gone is ESRCH, as attach says. */
+function mountTableOf(pid: number | undefined): MountInfo[] {
+  if (pid === undefined) return readMountinfo('self');
+  try {
+    return readMountinfo(pid);
+  } catch (error) {
+    throw procError(pid, `/proc/${pid}/mountinfo`, error);
+  }
 }
 
 export function showCommand(): Command {
@@ -28,9 +49,10 @@ export function showCommand(): Command {
     )
     .option('--pid <pid>', 'the process whose mount namespace to show', positiveInteger)
     .option('--under <dir>', 'only mounts at or under this directory')
-    .option('--graph', 'print Graphviz DOT: peer groups as clusters, master edges (render with dot -Tsvg)')
-    .action((options: { pid?: number; under?: string; graph?: boolean }) => {
+    .addOption(new Option('--graph', 'print Graphviz DOT: peer groups as clusters, slave and tree edges, a legend (render with dot -Tsvg)').conflicts('json'))
+    .option('--json', 'print the table as JSON, as findmnt --json --list does: {"filesystems": [...]}')
+    .action((options: RenderOptions & { pid?: number }) => {
       if (options.under !== undefined && !options.under.startsWith('/')) throw new UsageError(`--under must be an absolute path, not '${options.under}'`);
-      process.stdout.write(renderMounts(readMountinfo(options.pid ?? 'self'), options));
+      process.stdout.write(renderMounts(mountTableOf(options.pid), options));
     });
 }

@@ -1,5 +1,7 @@
 // The propagation graph as Graphviz DOT: each peer group a cluster of its mounts, each slave an
-// edge to the group it receives from, private mounts standing alone. `dot -Tsvg` draws it.
+// edge from the group it receives from, private mounts standing alone, the mount tree as thin grey
+// edges from each mount to the mounts on it, and a legend that says which is which. `dot -Tsvg`
+// draws it.
 import type { MountInfo } from '../../mountinfo/types.js';
 
 function quoted(text: string): string {
@@ -12,9 +14,24 @@ function nodeLabel(mount: MountInfo): string {
   return `${mount.mountPoint}${root}\n${mount.fsType} ${mount.source} (id ${mount.id})${unbindable}`;
 }
 
-/** DOT text for the propagation graph of `mounts`. */
+/** The legend: one sample of each kind of node and edge the graph draws. */
+const legend = [
+  '  subgraph cluster_legend {',
+  '    label="legend"; style=dotted; fontname="monospace";',
+  '    node [fontsize=10];',
+  '    legend_group [label="a mount in a peer group\n(mount point [root]\nfstype source (id))"];',
+  '    legend_private [label="a private mount", style=dashed];',
+  '    legend_hidden [label="a peer group with no\nmember shown", style=dotted];',
+  '    legend_slave [label="its slave", style=dashed];',
+  '    legend_child [label="a mount on it", style=dashed];',
+  '    legend_hidden -> legend_slave [label="slave", color=blue, fontcolor=blue];',
+  '    legend_private -> legend_child [label="mounted on", color=gray, fontcolor=gray, arrowhead=none];',
+  '  }',
+];
+
+/** DOT text for the propagation graph of `mounts`: peer groups, masters, the tree, and a legend. */
 export function renderDot(mounts: readonly MountInfo[]): string {
-  const lines = ['digraph propagation {', '  compound=true;', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
+  const lines = ['digraph propagation {', '  compound=true;', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];', ...legend];
   const groups = new Map<number, MountInfo[]>();
   for (const mount of mounts) {
     if (mount.shared === undefined) continue;
@@ -29,13 +46,21 @@ export function renderDot(mounts: readonly MountInfo[]): string {
   for (const mount of mounts) {
     if (mount.shared === undefined) lines.push(`  m${mount.id} [label=${quoted(nodeLabel(mount))}, style=dashed];`);
   }
+  const shown = new Set(mounts.map((mount) => mount.id));
+  for (const mount of mounts) {
+    if (mount.parentId !== mount.id && shown.has(mount.parentId)) lines.push(`  m${mount.parentId} -> m${mount.id} [color=gray, arrowhead=none];`);
+  }
+  const hidden = new Set<number>();
   for (const mount of mounts) {
     if (mount.master === undefined) continue;
     const master = groups.get(mount.master)?.[0];
-    const edge = master
-      ? `  m${master.id} -> m${mount.id} [ltail=cluster_group_${mount.master}, label="slave"];`
-      : `  group_${mount.master} [label=${quoted(`peer group ${mount.master}\n(not visible here)`)}, style=dotted];\n  group_${mount.master} -> m${mount.id} [label="slave"];`;
-    lines.push(edge);
+    if (master) {
+      lines.push(`  m${master.id} -> m${mount.id} [ltail=cluster_group_${mount.master}, label="slave", color=blue, fontcolor=blue];`);
+      continue;
+    }
+    if (!hidden.has(mount.master)) lines.push(`  group_${mount.master} [label=${quoted(`peer group ${mount.master}\n(no member shown)`)}, style=dotted];`);
+    hidden.add(mount.master);
+    lines.push(`  group_${mount.master} -> m${mount.id} [label="slave", color=blue, fontcolor=blue];`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

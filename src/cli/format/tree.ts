@@ -1,6 +1,7 @@
 // The mount tree as `findmnt -o TARGET,SOURCE,FSTYPE,PROPAGATION` draws it, with peer groups and
 // masters spelled out so that who propagates to whom is visible at a glance.
 import { groupBy } from '../../core/group-by.js';
+import { isAtOrUnder } from '../../core/place.js';
 import type { MountInfo } from '../../mountinfo/types.js';
 
 /** A mount's propagation, as mountinfo's optional fields name it: `shared:1 master:2`, `private`. */
@@ -55,9 +56,14 @@ function codePoints(text: string): number {
 
 /** The mounts at or under `under` (all when undefined). */
 export function mountsUnder(mounts: readonly MountInfo[], under: string | undefined): MountInfo[] {
-  if (under === undefined || under === '/') return [...mounts];
-  const dir = under.replace(/\/+$/, '');
-  return mounts.filter((m) => m.mountPoint === dir || m.mountPoint.startsWith(`${dir}/`));
+  if (under === undefined) return [...mounts];
+  const dir = under.replace(/(.)\/+$/, '$1');
+  return mounts.filter((m) => isAtOrUnder(m.mountPoint, dir));
+}
+
+/** The mounts in the order the tree lists them: each after its parent, depth first. */
+export function inTreeOrder(mounts: readonly MountInfo[]): MountInfo[] {
+  return treeRows(mounts).map((row) => row.mount);
 }
 
 /** The table findmnt would print: a header and one row a mount, columns padded. */

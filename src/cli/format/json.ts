@@ -1,0 +1,26 @@
+// The mount table as JSON, as `findmnt --json --list -o ID,PARENT,TARGET,SOURCE,FSTYPE,PROPAGATION`
+// gives it: {"filesystems": [...]} in tree order, flat (a tree may be 10,000 mounts deep), with the
+// peer group and master as numbers beside the propagation words.
+import type { MountInfo } from '../../mountinfo/types.js';
+import { inTreeOrder, propagationOf } from './tree.js';
+
+/** One mount as `show --json` writes it. */
+function row(mount: MountInfo): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    id: mount.id,
+    parent: mount.parentId,
+    target: mount.mountPoint,
+    source: mount.source,
+    root: mount.root,
+    fstype: mount.fsType,
+    propagation: propagationOf(mount),
+  };
+  if (mount.shared !== undefined) fields.shared = mount.shared;
+  if (mount.master !== undefined) fields.master = mount.master;
+  return fields;
+}
+
+/** `{"filesystems": [...]}` for `mounts`, in tree order. */
+export function renderJson(mounts: readonly MountInfo[]): string {
+  return `${JSON.stringify({ filesystems: inTreeOrder(mounts).map(row) })}\n`;
+}
