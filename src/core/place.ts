@@ -8,6 +8,13 @@ export function procPath(place: PathOrFd): string {
   return typeof place === 'number' ? `/proc/self/fd/${place}` : place;
 }
 
+/** Whether `path` is absolute and normalized: '/', or '/a/b' without '.', '..', empty components or NUL bytes. */
+export function isNormalAbsolute(path: string): boolean {
+  if (path === '/') return true;
+  if (!path.startsWith('/') || path.includes('\0')) return false;
+  return path.slice(1).split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
 /** Whether the normalized absolute path `path` is `dir` or lies below it. */
 export function isAtOrUnder(path: string, dir: string): boolean {
   return dir === '/' || path === dir || (path.startsWith(dir) && path.charCodeAt(dir.length) === 0x2f);

@@ -1,7 +1,7 @@
 // Argument checks made before any system call, with Node's error codes and message shapes.
 // What passes here is well-formed; whether it names something that exists is the kernel's call.
 import { InvalidArgumentError } from './errors.js';
-import type { PathOrFd } from './place.js';
+import { isNormalAbsolute, type PathOrFd } from './place.js';
 
 const FD_MAX = 2 ** 31 - 1;
 
@@ -32,6 +32,12 @@ export function validateString(value: unknown, name: string): asserts value is s
 export function validatePath(value: unknown, name: string): asserts value is string {
   validateString(value, name);
   if (value.length === 0) throw invalidValue(name, value, 'must be a non-empty path');
+}
+
+/** An absolute, normalized path ('/a/b': no '.', '..', empty components or trailing '/'), as the restore API takes its places. */
+export function validateAbsolutePath(value: unknown, name: string): asserts value is string {
+  validatePath(value, name);
+  if (!isNormalAbsolute(value)) throw invalidValue(name, value, "must be an absolute path without '.', '..' or empty components");
 }
 
 /** A file descriptor: an integer from 0 to 2^31-1 (whether it is open is the kernel's EBADF). */

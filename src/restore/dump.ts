@@ -1,5 +1,6 @@
 // dump: a mount table (parsed mountinfo) as a topology document, the mounts at or under a directory.
 import type { MountInfo } from '../mountinfo/types.js';
+import { validateDumpArguments } from './arguments.js';
 import { isAtOrUnder, TOPOLOGY_SCHEMA, TOPOLOGY_VERSION, type Topology, type TopologyMount } from './topology.js';
 
 /** `path` relative to `dir` ('/' for dir itself). */
@@ -28,6 +29,7 @@ function topologyMount(entry: MountInfo, under: string, inDump: Set<number>): To
 
 /** The topology of the mounts at or under `under` (an absolute, normalized directory). */
 export function dump(entries: readonly MountInfo[], under = '/'): Topology {
+  validateDumpArguments(entries, under);
   const kept = entries.filter((entry) => isAtOrUnder(entry.mountPoint, under));
   const inDump = new Set(kept.map((entry) => entry.id));
   return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_VERSION, under, mounts: kept.map((entry) => topologyMount(entry, under, inDump)) };

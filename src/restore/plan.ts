@@ -23,8 +23,9 @@
 // What cannot be restored is reported in `problems`, never restored wrongly.
 import { posix } from 'node:path';
 import { groupBy } from '../core/group-by.js';
+import { validatePlaces } from './arguments.js';
 import { MOUNT_FLAGS, type MountFlag, type Propagation } from '../core/namespace.js';
-import { isAtOrUnder, isNormalAbsolute, type Topology, type TopologyMount } from './topology.js';
+import { isAtOrUnder, type Topology, type TopologyMount } from './topology.js';
 
 /** A mount named by path, or by the name it was pinned under (`@name` when printed). */
 export type Target = string | { pin: string };
@@ -187,11 +188,6 @@ function coveredMounts(mounts: readonly TopologyMount[]): Set<number> {
 /** An external that holds `root` of superblock `key`. */
 function externalFor(key: string, roots: readonly string[], externals: readonly External[]): External | undefined {
   return externals.find((e) => e.superblock === key && roots.every((root) => isAtOrUnder(root, e.root)));
-}
-
-/** The path inside an external's directory that shows superblock directory `root`. */
-function externalPath(external: External, root: string): string {
-  return join(external.path, external.root === '/' ? root : root.slice(external.root.length) || '/');
 }
 
 class Planner {
@@ -385,20 +381,18 @@ class Planner {
   }
 }
 
-/** Checks the places: absolute, normalized (no trailing '/', which isAtOrUnder would misread), and neither inside the other. */
+/** Checks the places (absolute and normalized: validatePlaces()): neither may lie inside the other. */
 function checkPlaces(options: PlanOptions): string[] {
-  const problems: string[] = [];
-  for (const [name, path] of [['into', options.into], ['staging', options.staging]] as const) {
-    if (!isNormalAbsolute(path)) problems.push(`${name} must be an absolute, normalized path, not '${path}'`);
-  }
-  if (isAtOrUnder(options.staging, options.into) || isAtOrUnder(options.into, options.staging)) {
-    problems.push(`the staging directory '${options.staging}' and --into '${options.into}' must not contain one another`);
-  }
-  return problems;
+  if (!isAtOrUnder(options.staging, options.into) && !isAtOrUnder(options.into, options.staging)) return [];
+  return [`the staging directory '${options.staging}' and --into '${options.into}' must not contain one another`];
 }
+
+/** The options planRestore() knows. */
+export const PLAN_OPTIONS: readonly string[] = ['into', 'staging', 'externals'];
 
 /** The plan that rebuilds `topology` at `options.into`. */
 export function planRestore(topology: Topology, options: PlanOptions): Plan {
+  validatePlaces(options, PLAN_OPTIONS);
   const planner = new Planner(topology, options);
   planner.problems.push(...checkPlaces(options));
   planner.checkGroups();

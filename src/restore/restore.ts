@@ -8,7 +8,8 @@ import type { MountInfo } from '../mountinfo/types.js';
 import type { MountNamespace } from '../core/namespace.js';
 import { applyPlan, pathsOf, type ApplyCounts, type ApplyOptions } from './apply.js';
 import { dump } from './dump.js';
-import { planRestore, type Plan, type PlanOptions } from './plan.js';
+import { validatePlaces } from './arguments.js';
+import { PLAN_OPTIONS, planRestore, type Plan, type PlanOptions } from './plan.js';
 import type { Topology } from './topology.js';
 
 /** The plan names things that cannot be restored exactly; nothing was done. */
@@ -92,7 +93,9 @@ export function refusals(plan: Plan, guard: ApplyOptions['guard']): string[] {
 
 /** Rebuilds `topology` at `options.into` on `ns` and checks the result. */
 export function restore(ns: MountNamespace, topology: Topology, options: RestoreOptions): RestoreResult {
-  const plan = planRestore(topology, options);
+  validatePlaces(options, [...PLAN_OPTIONS, 'guard', 'progress', 'superOptions']);
+  const { into, staging, externals } = options;
+  const plan = planRestore(topology, externals === undefined ? { into, staging } : { into, staging, externals });
   const problems = refusals(plan, options.guard);
   if (problems.length > 0) throw new RestoreRefusedError(problems);
   const counts = applyPlan(ns, plan, options);

@@ -8,7 +8,7 @@
 //   the directory the dump was taken under, and a child's lies at or under its parent's;
 // - roots are absolute and normalized; `superblock` is "MAJOR:MINOR";
 // - at most one mount of a given parent sits on a given mount point (a stack is a parent chain).
-import { isAtOrUnder } from '../core/place.js';
+import { isAtOrUnder, isNormalAbsolute } from '../core/place.js';
 
 export const TOPOLOGY_SCHEMA = 'mount-set-group/topology';
 export const TOPOLOGY_VERSION = 1;
@@ -63,12 +63,7 @@ type Checker<T> = (value: unknown, at: string) => T;
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** True for '/', '/a', '/a/b': absolute, no empty, '.' or '..' component, no NUL. */
-export function isNormalAbsolute(path: string): boolean {
-  if (path === '/') return true;
-  if (!path.startsWith('/') || path.includes('\0')) return false;
-  return path.slice(1).split('/').every((part) => part !== '' && part !== '.' && part !== '..');
-}
+export { isNormalAbsolute };
 
 const string: Checker<string> = (value, at) => {
   if (typeof value !== 'string') throw new TopologyError(at, `must be a string, not ${JSON.stringify(value) ?? typeof value}`);

@@ -9,6 +9,7 @@ import { KernelNamespace } from '../../src/kernel/namespace.js';
 import type { MountNamespace } from '../../src/core/namespace.js';
 import { ModelNamespace } from '../../src/model/index.js';
 import { AddonUnavailableError } from '../../src/native/addon.js';
+import { dump } from '../../src/restore/dump.js';
 import { planRestore } from '../../src/restore/plan.js';
 import { restore, RestoreRefusedError } from '../../src/restore/restore.js';
 import { loadTopology } from '../../src/restore/topology.js';
@@ -163,19 +164,45 @@ describe('restore: places that are not absolute, normalized and apart are refuse
       { id: 1, parent: null, mountPoint: '/', root: '/', fsType: 'tmpfs', source: 't', superblock: '0:1', mountOptions: 'rw', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false },
     ],
   });
+
   it.each([
-    ['a relative into', { into: 'restored', staging: '/staging' }, /into must be an absolute, normalized path/],
-    ['an into with ..', { into: '/srv/../etc', staging: '/staging' }, /into must be an absolute, normalized path/],
-    ['an into with a trailing slash', { into: '/srv/', staging: '/staging' }, /into must be an absolute, normalized path/],
-    ['an into with NUL', { into: '/srv\0', staging: '/staging' }, /into must be an absolute, normalized path/],
-    ['a staging inside into', { into: '/srv', staging: '/srv/staging' }, /must not contain one another/],
-    ['an into inside staging', { into: '/tmp/s/into', staging: '/tmp/s' }, /must not contain one another/],
-    ['into and staging the same', { into: '/srv', staging: '/srv' }, /must not contain one another/],
-  ])('%s', (_what, places, problem) => {
-    expect(planRestore(topology, places).problems).toContainEqual(expect.stringMatching(problem));
+    ['no options', undefined, 'ERR_INVALID_ARG_TYPE', '"options"'],
+    ['no staging', { into: '/srv' }, 'ERR_INVALID_ARG_TYPE', 'options.staging'],
+    ['no into', { staging: '/staging' }, 'ERR_INVALID_ARG_TYPE', 'options.into'],
+    ['a relative into', { into: 'restored', staging: '/staging' }, 'ERR_INVALID_ARG_VALUE', 'options.into'],
+    ['an into with ..', { into: '/srv/../etc', staging: '/staging' }, 'ERR_INVALID_ARG_VALUE', 'options.into'],
+    ['an into with a trailing slash', { into: '/srv/', staging: '/staging' }, 'ERR_INVALID_ARG_VALUE', 'options.into'],
+    ['an into with NUL', { into: '/srv\0', staging: '/staging' }, 'ERR_INVALID_ARG_VALUE', 'options.into'],
+    ['a relative staging', { into: '/srv', staging: 'tmp' }, 'ERR_INVALID_ARG_VALUE', 'options.staging'],
+    ['an unknown option', { into: '/srv', staging: '/staging', stagin: '/x' }, 'ERR_INVALID_ARG_VALUE', "unknown option 'stagin'"],
+  ] as const)('%s: a TypeError %s naming it, from planRestore() and restore()', (_what, places, code, argument) => {
+    expectRefused(() => planRestore(topology, places as never), code, argument);
+    const ns = new ModelNamespace();
+    const before = ns.mountinfo();
+    expectRefused(() => restore(ns, topology, places as never), code, argument);
+    expect(ns.mountinfo()).toBe(before);
+  });
+
+  it.each([
+    ['a staging inside into', { into: '/srv', staging: '/srv/staging' }],
+    ['an into inside staging', { into: '/tmp/s/into', staging: '/tmp/s' }],
+    ['into and staging the same', { into: '/srv', staging: '/srv' }],
+  ])('%s: a plan problem, and restore refuses it with nothing done', (_what, places) => {
+    expect(planRestore(topology, places).problems).toContainEqual(expect.stringMatching(/must not contain one another/));
     const ns = new ModelNamespace();
     const before = ns.mountinfo();
     expect(() => restore(ns, topology, places)).toThrow(RestoreRefusedError);
     expect(ns.mountinfo()).toBe(before);
+  });
+});
+
+describe('dump: entries and a directory to dump under', () => {
+  it.each([
+    ['no entries', undefined, '/', 'ERR_INVALID_ARG_TYPE', '"entries"'],
+    ['mountinfo text instead of entries', '1 1 0:1 / / rw - t t rw\n', '/', 'ERR_INVALID_ARG_TYPE', '"entries"'],
+    ['a relative directory', [], 'srv', 'ERR_INVALID_ARG_VALUE', "'under'"],
+    ['a directory with ..', [], '/srv/..', 'ERR_INVALID_ARG_VALUE', "'under'"],
+  ] as const)('%s: a TypeError %s', (_what, entries, under, code, argument) => {
+    expectRefused(() => dump(entries as never, under), code, argument);
   });
 });
