@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.js';
 import { detachCommand } from './commands/detach.js';
 import { dumpCommand } from './commands/dump.js';
 import { emulateCommand } from './commands/emulate.js';
+import { kernelBuildCommand } from './commands/kernel-build.js';
 import { probeCommand } from './commands/probe.js';
 import { restoreCommand } from './commands/restore.js';
 import { setCommand } from './commands/set.js';
@@ -54,7 +55,8 @@ export function buildProgram(options: { json?: boolean } = {}): Command {
     .addCommand(restoreCommand())
     .addCommand(attachCommand())
     .addCommand(detachCommand())
-    .addCommand(vmCommand());
+    .addCommand(vmCommand())
+    .addCommand(kernelBuildCommand());
   configureTree(program, options.json ?? false);
   return program;
 }

@@ -7,7 +7,7 @@ export class KernelBuildError extends Error {
   readonly log?: string;
 
   constructor(message: string, log?: string) {
-    super(log ? `${message}\nfull log: ${log}` : message);
+    super(log ? `${message} (full log: ${log})` : message);
     if (log !== undefined) this.log = log;
   }
 }

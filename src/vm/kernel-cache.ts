@@ -97,7 +97,7 @@ export function kernelBuildPaths(key: string, root = kernelCacheRoot()): KernelB
 
 /** The cached patched bzImage for the current kernel-patch/ directory, or why there is none. */
 export function defaultKernel(): { path: string } | { missing: string } {
-  const howTo = 'build it with `npm run kernel:build` in the mount-set-group project, or pass --kernel';
+  const howTo = 'build it with `mount-set-group kernel-build` (`npm run kernel:build` in a clone), or pass --kernel';
   if (!existsSync(kernelPatchDir())) return { missing: `no kernel-patch/ directory next to this install; ${howTo}` };
   if (!existsSync(SOURCE_TARBALL)) return { missing: `${SOURCE_TARBALL} is missing; ${howTo}` };
   const { bzImage } = kernelBuildPaths(kernelInputs().key);

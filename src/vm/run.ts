@@ -25,7 +25,7 @@ import { track, withParentDeathSignal } from './reaper.js';
 export interface VmOptions {
   /** The command: an argv array, or a string run with `/bin/sh -c`. */
   command: string | readonly string[];
-  /** The bzImage to boot (default: the cached patched kernel from `npm run kernel:build`). */
+  /** The bzImage to boot (default: the cached patched kernel from `mount-set-group kernel-build`). */
   kernel?: string;
   /** Guest memory in MiB (default 1024). */
   mem?: number;

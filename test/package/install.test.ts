@@ -13,9 +13,15 @@ import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { MOUNT_SET_GROUP_NO_SYSCALLS: _banned, ...childEnv } = process.env;
 
-/** Files a published package may hold, and the ones it must. */
-const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^binding\.gyp$/, /^csrc\/[\w.-]+\.cc$/, /^dist\/.+\.(js|d\.ts)$/, /^prebuilds\/linux-x64\/mount-set-group\.glibc\.node$/];
-const required = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'prebuilds/linux-x64/mount-set-group.glibc.node'];
+/** Files a published package may hold, and the ones it must (docs/ and kernel-patch/ are what its messages point to). */
+const allowed = [
+  /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^binding\.gyp$/, /^csrc\/[\w.-]+\.cc$/, /^dist\/.+\.(js|d\.ts)$/,
+  /^prebuilds\/linux-x64\/mount-set-group\.glibc\.node$/, /^docs\/[\w-]+\.md$/, /^kernel-patch\/[\w.-]+$/,
+];
+const required = [
+  'package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/promises.js', 'dist/cli/main.js',
+  'prebuilds/linux-x64/mount-set-group.glibc.node', 'docs/attach.md', 'kernel-patch/vm.config',
+];
 
 /**
  * The package's sources copied to `dir` (node_modules linked), so that packing builds there: prebuildify
@@ -23,7 +29,7 @@ const required = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist
  */
 function copyOfPackage(dir: string): string {
   mkdirSync(dir);
-  for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'binding.gyp', 'tsconfig.json', 'tsconfig.build.json', 'csrc', 'src']) {
+  for (const entry of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'binding.gyp', 'tsconfig.json', 'tsconfig.build.json', 'csrc', 'src', 'docs', 'kernel-patch']) {
     cpSync(join(root, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
@@ -43,7 +49,8 @@ describe('the packed tarball', () => {
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'mount-set-group-pack-'));
     const source = copyOfPackage(join(work, 'source'));
-    npm(['run', 'prepack'], source); // compile and prebuildify, as `npm pack` does, with its output kept off the JSON
+    npm(['run', 'prepack'], source); // prebuildify and compile, as `npm pack` does, with their output kept off the JSON
+    npm(['run', 'prepare'], source);
     const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], source)) as [{ filename: string; files: { path: string; size: number }[]; size: number }];
     tarball = join(work, packed.filename);
     files = packed.files;
@@ -52,7 +59,7 @@ describe('the packed tarball', () => {
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('holds the compiled code, its types, the linux-x64 prebuild, README and LICENSE', () => {
+  it('holds the compiled code, its types, the linux-x64 prebuild, README, LICENSE, docs/ and kernel-patch/', () => {
     const paths = files.map((file) => file.path);
     expect(paths).toEqual(expect.arrayContaining(required));
   });
@@ -83,6 +90,12 @@ describe('the packed tarball', () => {
       const check = "import { parse, setGroup } from 'mount-set-group'; console.log(typeof setGroup, parse('1 0 0:1 / / rw - tmpfs t rw\\n').length)";
       const out = execFileSync(process.execPath, ['--input-type=module', '-e', check], { cwd: project, encoding: 'utf8', env: childEnv });
       expect(out.trim()).toBe('function 1');
+    });
+
+    it('require()s as well as it imports, the promises entry included', () => {
+      const check = "const { parse } = require('mount-set-group'); const promises = require('mount-set-group/promises'); console.log(parse('1 0 0:1 / / rw - tmpfs t rw\\n').length, typeof promises.probe)";
+      const out = execFileSync(process.execPath, ['-e', check], { cwd: project, encoding: 'utf8', env: childEnv });
+      expect(out.trim()).toBe('1 function');
     });
 
     it.skipIf(kernelUnavailable)(kernelSuite('probes and joins a group on the kernel, in a private namespace'), () => {

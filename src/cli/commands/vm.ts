@@ -58,7 +58,7 @@ export function vmCommand(): Command {
     .description(
       'Boot a kernel under QEMU with the host root shared read-only and the project directory writable, run CMD ' +
         'in the current directory, and exit with its status (124: timed out, 125: the VM could not run it). ' +
-        'The default kernel is the MS_SET_GROUP-patched one built by `npm run kernel:build`.',
+        'The default kernel is the MS_SET_GROUP-patched one built by `mount-set-group kernel-build` (`npm run kernel:build` in a clone).',
     )
     .usage('[options] -- CMD...')
     .option('--kernel <bzImage>', 'kernel to boot (default: the cached patched kernel)')
