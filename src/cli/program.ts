@@ -1,6 +1,7 @@
 // The command tree: one module per command in ./commands, each returning a commander Command.
 // Every command gets --debug, exits 2 on a wrong command line with one line naming the problem and
 // where to look, and 1 when the operation itself fails (see report.ts).
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { attachCommand } from './commands/attach.js';
 import { demoCommand } from './commands/demo.js';
@@ -42,10 +43,15 @@ function configureTree(command: Command, json: boolean): void {
   for (const sub of command.commands) configureTree(sub, json);
 }
 
+/** This package's version, from its own package.json (not npm's npm_package_version, which is the caller's project's). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
 export function buildProgram(options: { json?: boolean } = {}): Command {
   const program = new Command('mount-set-group')
     .description('Join mounts into existing peer groups (set-group), model mount propagation, dump and restore mount namespaces.')
-    .version(process.env.npm_package_version ?? '0.1.0', '--version')
+    .version(packageVersion(), '--version')
     .addCommand(setCommand())
     .addCommand(probeCommand())
     .addCommand(demoCommand())

@@ -1,9 +1,10 @@
-// The user's path: pack the package, install the tarball into an empty project with npm's default
+// The user's paths: pack the package, install the tarball into an empty project with npm's default
 // settings (npm 11 blocks dependencies' install scripts, so nothing is built there), then use it —
-// import, probe(), a real setGroup() in a child under `unshare -m --propagation private`, and the
-// CLI through npx. The addon can only come from the prebuild the tarball carries.
+// import, require(), probe(), a real setGroup() in a child under `unshare -m --propagation private`,
+// and the CLI through npx. The addon can only come from the prebuild the tarball carries. And the
+// same from the git repository (its committed HEAD), which npm packs after running prepare.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,5 +129,40 @@ describe('the packed tarball', () => {
       const out = execFileSync('npx', ['mount-set-group', 'probe', '--json'], { cwd: project, encoding: 'utf8', env: childEnv });
       expect(JSON.parse(out)).toMatchObject({ probed: true, moveMount: true, preferred: expect.any(String) });
     });
+
+    it("says its own version, not the project's", () => {
+      const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+      expect(execFileSync('npx', ['mount-set-group', '--version'], { cwd: project, encoding: 'utf8', env: childEnv }).trim()).toBe(version);
+    });
+  });
+});
+
+describe('installed from the git repository (npm install git+file://...), with install scripts blocked', () => {
+  let project: string;
+
+  beforeAll(() => {
+    project = mkdtempSync(join(tmpdir(), 'mount-set-group-git-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', private: true, type: 'module' }));
+    npm(['install', '--no-audit', '--no-fund', `git+file://${root}`], project);
+  }, 300_000);
+
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it('imports and require()s: npm ran prepare (compile) while packing the clone', () => {
+    const imported = execFileSync(process.execPath, ['--input-type=module', '-e', "import { setGroup } from 'mount-set-group'; console.log(typeof setGroup)"], { cwd: project, encoding: 'utf8', env: childEnv });
+    const required = execFileSync(process.execPath, ['-e', "console.log(typeof require('mount-set-group').setGroup)"], { cwd: project, encoding: 'utf8', env: childEnv });
+    expect([imported.trim(), required.trim()]).toEqual(['function', 'function']);
+  });
+
+  it('has its bin, and the CLI runs', () => {
+    expect(existsSync(join(project, 'node_modules', '.bin', 'mount-set-group'))).toBe(true);
+    const out = execFileSync('npx', ['mount-set-group', 'emulate', '-'], { cwd: project, encoding: 'utf8', env: childEnv, input: 'mkdir a\nmount -t tmpfs t a\n' });
+    expect(out).toMatch(/ \/a rw,relatime - tmpfs t rw/);
+  });
+
+  it.skipIf(kernelUnavailable)(kernelSuite('loads its addon (built while npm packed the clone) and probes the kernel'), () => {
+    const child = spawnSync('unshare', ['-m', '--propagation', 'private', 'npx', 'mount-set-group', 'probe', '--json'], { cwd: project, encoding: 'utf8', env: childEnv });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toMatchObject({ probed: true, moveMount: true });
   });
 });
