@@ -53,6 +53,7 @@ export function probe(): ProbeResult {
 
 /** probe() without blocking the event loop while its child runs; `signal` aborts it (an AbortError), and the answer is shared with probe(). */
 export async function probeAsync(options: { signal?: AbortSignal } = {}): Promise<ProbeResult> {
+  options.signal?.throwIfAborted();
   cached ??= resultOf(await askPrivateChildAsync<Trials>(probeChild, options.signal));
   return cached;
 }
