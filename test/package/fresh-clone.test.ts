@@ -3,7 +3,7 @@
 // second must pass the tests. The clone's own run of this file skips it (MOUNT_SET_GROUP_FRESH_CLONE),
 // so it does not recurse. It clones the committed HEAD: what CI runs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ function readmeCommands(): string[] {
 
 describe.skipIf(inside)(`a fresh clone, README's two commands as written${inside ? ` [skipped: ${inside}]` : ''}`, () => {
   const work = mkdtempSync(join(tmpdir(), 'mount-set-group-clone-'));
+  chmodSync(work, 0o755); // as a clone in a home directory is: its suites run a child as nobody, which must read the code
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const { MOUNT_SET_GROUP_NO_SYSCALLS: _banned, ...env } = process.env;
   const commands = readmeCommands();
