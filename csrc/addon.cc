@@ -11,6 +11,7 @@
 #include <string>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,8 +37,62 @@
 #ifndef MOVE_MOUNT_SET_GROUP
 #define MOVE_MOUNT_SET_GROUP 0x00000100
 #endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
+#ifndef SYS_fsconfig
+#define SYS_fsconfig 431
+#endif
+#ifndef SYS_fsmount
+#define SYS_fsmount 432
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#endif
+#ifndef FSMOUNT_CLOEXEC
+#define FSMOUNT_CLOEXEC 0x00000001
+#endif
+#ifndef FSCONFIG_SET_FLAG
+#define FSCONFIG_SET_FLAG 0
+#endif
+#ifndef FSCONFIG_SET_STRING
+#define FSCONFIG_SET_STRING 1
+#endif
+#ifndef FSCONFIG_CMD_CREATE
+#define FSCONFIG_CMD_CREATE 6
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NOEXEC 0x00000008
+#define MOUNT_ATTR_RELATIME 0x00000000
+#define MOUNT_ATTR_NOATIME 0x00000010
+#define MOUNT_ATTR_STRICTATIME 0x00000020
+#define MOUNT_ATTR_NODIRATIME 0x00000080
+#endif
+#ifndef MOUNT_ATTR_NOSYMFOLLOW
+#define MOUNT_ATTR_NOSYMFOLLOW 0x00200000
+#endif
+#ifndef RESOLVE_NO_XDEV
+#define RESOLVE_NO_XDEV 0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS 0x04
+#define RESOLVE_BENEATH 0x08
+#define RESOLVE_IN_ROOT 0x10
+#endif
 
 namespace {
+
+// struct open_how (linux/openat2.h), spelt out so that older headers build too.
+struct OpenHow {
+  uint64_t flags;
+  uint64_t mode;
+  uint64_t resolve;
+};
 
 // MS_SET_GROUP: mount(2)'s set-group command on kernels patched from kernel-patch/.
 // The same bit is the kernel-internal MS_SUBMOUNT; a stock kernel rejects it without a fs type.
@@ -236,11 +291,68 @@ Napi::Value Umount2(Napi::Env env, const Args<2>& args) {
   return Result(env, umount2(target.get(), flags));
 }
 
-// open_tree(AT_FDCWD, path, flags) -> fd | -errno
+// open_tree(from, flags), `from` a path or an fd (then with AT_EMPTY_PATH) -> fd | -errno
 Napi::Value OpenTree(Napi::Env env, const Args<2>& args) {
-  CString path(env, args[0], "path");
+  Location from(env, args[0], "from");
   unsigned int flags = FlagsArg(env, args[1], "flags");
-  return Result(env, syscall(SYS_open_tree, AT_FDCWD, path.get(), flags));
+  if (from.isFd()) flags |= AT_EMPTY_PATH;
+  return Result(env, syscall(SYS_open_tree, from.dirfd(), from.get(), flags));
+}
+
+// move_mount(from, to, flags), each side a path or an fd (then with its *_EMPTY_PATH flag) -> 0 | -errno
+Napi::Value MoveMount(Napi::Env env, const Args<3>& args) {
+  Location from(env, args[0], "from"), to(env, args[1], "to");
+  unsigned int flags = FlagsArg(env, args[2], "flags");
+  if (from.isFd()) flags |= MOVE_MOUNT_F_EMPTY_PATH;
+  if (to.isFd()) flags |= MOVE_MOUNT_T_EMPTY_PATH;
+  return Result(env, syscall(SYS_move_mount, from.dirfd(), from.get(), to.dirfd(), to.get(), flags));
+}
+
+// openat2(dirfd, path, { flags, resolve }) -> fd | -errno
+Napi::Value Openat2(Napi::Env env, const Args<4>& args) {
+  int dirfd = FdArg(env, args[0], "dirfd");
+  CString path(env, args[1], "path");
+  OpenHow how = {FlagsArg(env, args[2], "flags"), 0, FlagsArg(env, args[3], "resolve")};
+  return Result(env, syscall(SYS_openat2, dirfd, path.get(), &how, sizeof how));
+}
+
+// mkdirat(dirfd, path, mode) -> 0 | -errno
+Napi::Value Mkdirat(Napi::Env env, const Args<3>& args) {
+  int dirfd = FdArg(env, args[0], "dirfd");
+  CString path(env, args[1], "path");
+  mode_t mode = static_cast<mode_t>(IntegerArg(env, args[2], "mode", 0, 07777));
+  return Result(env, mkdirat(dirfd, path.get(), mode));
+}
+
+// unlinkat(dirfd, path, flags) -> 0 | -errno
+Napi::Value Unlinkat(Napi::Env env, const Args<3>& args) {
+  int dirfd = FdArg(env, args[0], "dirfd");
+  CString path(env, args[1], "path");
+  int flags = static_cast<int>(FlagsArg(env, args[2], "flags"));
+  return Result(env, unlinkat(dirfd, path.get(), flags));
+}
+
+// fsopen(fsname, flags) -> fd | -errno
+Napi::Value Fsopen(Napi::Env env, const Args<2>& args) {
+  CString fsName(env, args[0], "fsName");
+  unsigned int flags = FlagsArg(env, args[1], "flags");
+  return Result(env, syscall(SYS_fsopen, fsName.get(), flags));
+}
+
+// fsconfig(fd, cmd, key, value, aux), key and value strings or null -> 0 | -errno
+Napi::Value Fsconfig(Napi::Env env, const Args<5>& args) {
+  int fd = FdArg(env, args[0], "fd");
+  unsigned int cmd = FlagsArg(env, args[1], "cmd");
+  CString key(env, args[2], "key", true), value(env, args[3], "value", true);
+  int aux = FdArg(env, args[4], "aux");
+  return Result(env, syscall(SYS_fsconfig, fd, cmd, key.get(), value.get(), aux));
+}
+
+// fsmount(fd, flags, attrFlags) -> fd | -errno
+Napi::Value Fsmount(Napi::Env env, const Args<3>& args) {
+  int fd = FdArg(env, args[0], "fd");
+  unsigned int flags = FlagsArg(env, args[1], "flags"), attrFlags = FlagsArg(env, args[2], "attrFlags");
+  return Result(env, syscall(SYS_fsmount, fd, flags, attrFlags));
 }
 
 // open(path, O_PATH | O_CLOEXEC) -> fd | -errno: an fd naming a mount for the fd forms of the calls
@@ -280,6 +392,30 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("OPEN_TREE_CLONE", static_cast<double>(OPEN_TREE_CLONE));
   c.Set("OPEN_TREE_CLOEXEC", static_cast<double>(O_CLOEXEC));
   c.Set("AT_RECURSIVE", static_cast<double>(AT_RECURSIVE));
+  c.Set("AT_FDCWD", static_cast<double>(AT_FDCWD));
+  c.Set("AT_REMOVEDIR", static_cast<double>(AT_REMOVEDIR));
+  c.Set("O_PATH", static_cast<double>(O_PATH));
+  c.Set("O_CLOEXEC", static_cast<double>(O_CLOEXEC));
+  c.Set("O_DIRECTORY", static_cast<double>(O_DIRECTORY));
+  c.Set("RESOLVE_NO_XDEV", static_cast<double>(RESOLVE_NO_XDEV));
+  c.Set("RESOLVE_NO_MAGICLINKS", static_cast<double>(RESOLVE_NO_MAGICLINKS));
+  c.Set("RESOLVE_NO_SYMLINKS", static_cast<double>(RESOLVE_NO_SYMLINKS));
+  c.Set("RESOLVE_BENEATH", static_cast<double>(RESOLVE_BENEATH));
+  c.Set("RESOLVE_IN_ROOT", static_cast<double>(RESOLVE_IN_ROOT));
+  c.Set("FSOPEN_CLOEXEC", static_cast<double>(FSOPEN_CLOEXEC));
+  c.Set("FSMOUNT_CLOEXEC", static_cast<double>(FSMOUNT_CLOEXEC));
+  c.Set("FSCONFIG_SET_FLAG", static_cast<double>(FSCONFIG_SET_FLAG));
+  c.Set("FSCONFIG_SET_STRING", static_cast<double>(FSCONFIG_SET_STRING));
+  c.Set("FSCONFIG_CMD_CREATE", static_cast<double>(FSCONFIG_CMD_CREATE));
+  c.Set("MOUNT_ATTR_RDONLY", static_cast<double>(MOUNT_ATTR_RDONLY));
+  c.Set("MOUNT_ATTR_NOSUID", static_cast<double>(MOUNT_ATTR_NOSUID));
+  c.Set("MOUNT_ATTR_NODEV", static_cast<double>(MOUNT_ATTR_NODEV));
+  c.Set("MOUNT_ATTR_NOEXEC", static_cast<double>(MOUNT_ATTR_NOEXEC));
+  c.Set("MOUNT_ATTR_RELATIME", static_cast<double>(MOUNT_ATTR_RELATIME));
+  c.Set("MOUNT_ATTR_NOATIME", static_cast<double>(MOUNT_ATTR_NOATIME));
+  c.Set("MOUNT_ATTR_STRICTATIME", static_cast<double>(MOUNT_ATTR_STRICTATIME));
+  c.Set("MOUNT_ATTR_NODIRATIME", static_cast<double>(MOUNT_ATTR_NODIRATIME));
+  c.Set("MOUNT_ATTR_NOSYMFOLLOW", static_cast<double>(MOUNT_ATTR_NOSYMFOLLOW));
   return c;
 }
 
@@ -290,6 +426,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("moveMountSetGroup", NativeFunction(env, "moveMountSetGroup", Callback<2, MoveMountSetGroup>));
   exports.Set("umount2", NativeFunction(env, "umount2", Callback<2, Umount2>));
   exports.Set("openTree", NativeFunction(env, "openTree", Callback<2, OpenTree>));
+  exports.Set("moveMount", NativeFunction(env, "moveMount", Callback<3, MoveMount>));
+  exports.Set("openat2", NativeFunction(env, "openat2", Callback<4, Openat2>));
+  exports.Set("mkdirat", NativeFunction(env, "mkdirat", Callback<3, Mkdirat>));
+  exports.Set("unlinkat", NativeFunction(env, "unlinkat", Callback<3, Unlinkat>));
+  exports.Set("fsopen", NativeFunction(env, "fsopen", Callback<2, Fsopen>));
+  exports.Set("fsconfig", NativeFunction(env, "fsconfig", Callback<5, Fsconfig>));
+  exports.Set("fsmount", NativeFunction(env, "fsmount", Callback<3, Fsmount>));
   exports.Set("openPath", NativeFunction(env, "openPath", Callback<1, OpenPath>));
   exports.Set("close", NativeFunction(env, "close", Callback<1, Close>));
   exports.Set("constants", Constants(env));

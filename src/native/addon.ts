@@ -12,7 +12,14 @@ export interface Addon {
   mountSetGroup(source: string, target: string): number;
   moveMountSetGroup(from: string | number, to: string | number): number;
   umount2(target: string, flags: number): number;
-  openTree(path: string, flags: number): number;
+  openTree(from: string | number, flags: number): number;
+  moveMount(from: string | number, to: string | number, flags: number): number;
+  openat2(dirfd: number, path: string, flags: number, resolve: number): number;
+  mkdirat(dirfd: number, path: string, mode: number): number;
+  unlinkat(dirfd: number, path: string, flags: number): number;
+  fsopen(fsName: string, flags: number): number;
+  fsconfig(fd: number, cmd: number, key: string | null, value: string | null, aux: number): number;
+  fsmount(fd: number, flags: number, attrFlags: number): number;
   openPath(path: string): number;
   close(fd: number): number;
   constants: AddonConstants;
@@ -42,6 +49,30 @@ export interface AddonConstants {
   OPEN_TREE_CLONE: number;
   OPEN_TREE_CLOEXEC: number;
   AT_RECURSIVE: number;
+  AT_FDCWD: number;
+  AT_REMOVEDIR: number;
+  O_PATH: number;
+  O_CLOEXEC: number;
+  O_DIRECTORY: number;
+  RESOLVE_NO_XDEV: number;
+  RESOLVE_NO_MAGICLINKS: number;
+  RESOLVE_NO_SYMLINKS: number;
+  RESOLVE_BENEATH: number;
+  RESOLVE_IN_ROOT: number;
+  FSOPEN_CLOEXEC: number;
+  FSMOUNT_CLOEXEC: number;
+  FSCONFIG_SET_FLAG: number;
+  FSCONFIG_SET_STRING: number;
+  FSCONFIG_CMD_CREATE: number;
+  MOUNT_ATTR_RDONLY: number;
+  MOUNT_ATTR_NOSUID: number;
+  MOUNT_ATTR_NODEV: number;
+  MOUNT_ATTR_NOEXEC: number;
+  MOUNT_ATTR_RELATIME: number;
+  MOUNT_ATTR_NOATIME: number;
+  MOUNT_ATTR_STRICTATIME: number;
+  MOUNT_ATTR_NODIRATIME: number;
+  MOUNT_ATTR_NOSYMFOLLOW: number;
 }
 
 /** The native addon is not there for this platform, or failed to load. */

@@ -37,9 +37,44 @@ export function umount2(target: string, flags: number): void {
   check(addon().umount2(target, flags), 'umount2', target);
 }
 
-/** open_tree(AT_FDCWD, path, flags): an fd of the mount at path, or of a detached copy of it. */
-export function openTree(path: string, flags: number): number {
-  return check(addon().openTree(path, flags), 'open_tree', path);
+/** open_tree(from, flags): an fd of the mount at `from` (a path, or an fd with AT_EMPTY_PATH), or of a detached copy of it. */
+export function openTree(from: PathOrFd, flags: number, path: PathOrFd = from): number {
+  return check(addon().openTree(from, flags), 'open_tree', path);
+}
+
+/** move_mount(from, to, flags), each side a path or an fd (with its *_EMPTY_PATH flag); `path` and `dest` are what an error names. */
+export function moveMount(from: PathOrFd, to: PathOrFd, flags: number, path: PathOrFd = from, dest: PathOrFd = to): void {
+  check(addon().moveMount(from, to, flags), 'move_mount', path, dest);
+}
+
+/** openat2(dirfd, path, { flags, resolve }): an fd of what `path` names from `dirfd`, resolved as `resolve` allows; `shown` is what an error names. */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number, shown: PathOrFd = path): number {
+  return check(addon().openat2(dirfd, path, flags, resolve), 'openat2', shown);
+}
+
+/** mkdirat(dirfd, path, mode). */
+export function mkdirat(dirfd: number, path: string, mode: number, shown: PathOrFd = path): void {
+  check(addon().mkdirat(dirfd, path, mode), 'mkdir', shown);
+}
+
+/** unlinkat(dirfd, path, flags): with AT_REMOVEDIR, rmdir. */
+export function unlinkat(dirfd: number, path: string, flags: number, shown: PathOrFd = path): void {
+  check(addon().unlinkat(dirfd, path, flags), flags & addon().constants.AT_REMOVEDIR ? 'rmdir' : 'unlink', shown);
+}
+
+/** fsopen(fsName, flags): a filesystem context to configure. */
+export function fsopen(fsName: string, flags: number, shown: PathOrFd = fsName): number {
+  return check(addon().fsopen(fsName, flags), 'fsopen', shown);
+}
+
+/** fsconfig(fd, cmd, key, value, 0): one parameter of a filesystem context, or a command (FSCONFIG_CMD_CREATE). */
+export function fsconfig(fd: number, cmd: number, key: string | null, value: string | null, shown: PathOrFd = fd): void {
+  check(addon().fsconfig(fd, cmd, key, value, 0), 'fsconfig', shown);
+}
+
+/** fsmount(fd, flags, attrFlags): a detached mount of the superblock a configured context created. */
+export function fsmount(fd: number, flags: number, attrFlags: number, shown: PathOrFd = fd): number {
+  return check(addon().fsmount(fd, flags, attrFlags), 'fsmount', shown);
 }
 
 /** open(path, O_PATH | O_CLOEXEC): an fd that names a place without opening the file. */
