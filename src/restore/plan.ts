@@ -2,7 +2,10 @@
 // proposal describes, as data that can be printed, dry-run, and applied to either backend.
 //
 // Phases:
-// 1. superblocks: each created once, under a private staging tmpfs — a new mount for tmpfs, proc,
+// 0. places: with `holdInto`, --into first becomes a private bind of itself, so that nothing the
+//    restore mounts there propagates to the peers (or receives from the master) of the mount that
+//    holds it (restore.ts decides when: places.ts);
+// 1. superblocks: each created once, under a staging tmpfs made private at once — a new mount for tmpfs, proc,
 //    sysfs and other pseudo filesystems; a bind from an available external mount for the rest;
 // 2. tree: every mount as a private bind of its superblock's staging mount (root and all), parents
 //    before children; among siblings, a mount on a path under another's mount point first, so that
@@ -55,10 +58,13 @@ export interface PlanOptions {
   staging: string;
   /** Superblocks available to bind from (for filesystems that cannot be mounted afresh). */
   externals?: readonly External[];
+  /** Build on a private bind of `into` onto itself (it lies in a shared or slave mount). */
+  holdInto?: boolean;
 }
 
 export interface Plan {
   into: string;
+  staging: string;
   steps: PlanStep[];
   /** Why the topology cannot be restored exactly; a plan with problems must not be applied. */
   problems: string[];
@@ -210,10 +216,20 @@ class Planner {
     return pin === undefined ? join(this.options.into, mount.mountPoint) : { pin };
   }
 
-  /** Phase 1: a staging tmpfs, and in it one mount of every superblock. */
+  /** Phase 0: `into` as a private bind of itself, when asked for. */
+  holdInto(): void {
+    const { into } = this.options;
+    if (this.options.holdInto) this.steps.push({ op: 'mkdir', path: into }, { op: 'bind', source: into, target: into }, { op: 'propagation', type: 'private', target: into });
+  }
+
+  /** Phase 1: a staging tmpfs, private before anything is put in it, and in it one private mount of every superblock. */
   createSuperblocks(): void {
     const { staging } = this.options;
-    this.steps.push({ op: 'mkdir', path: staging }, { op: 'mount', fsType: 'tmpfs', source: 'mount-set-group-staging', target: staging, flags: [], data: 'mode=700' });
+    this.steps.push(
+      { op: 'mkdir', path: staging },
+      { op: 'mount', fsType: 'tmpfs', source: 'mount-set-group-staging', target: staging, flags: [], data: 'mode=700' },
+      { op: 'propagation', type: 'private', target: staging },
+    );
     for (const [key, mounts] of groupBy(this.topology.mounts, (mount) => mount.superblock)) {
       const first = mounts[0]!;
       const superblock: Superblock = { key, staging: posix.join(staging, `sb${this.superblocks.size + 1}`), first, flags: commonFlags(mounts) };
@@ -234,8 +250,12 @@ class Planner {
         continue;
       }
       superblock.external = external;
-      /* The bind has the flags of the external mount, which the dump does not show: they are set. */
-      this.steps.push({ op: 'bind', source: external.path, target: superblock.staging }, { op: 'remount', target: superblock.staging, flags: superblock.flags });
+      /* The bind has the flags of the external mount, which the dump does not show: they are set; and its sharing (a peer of a shared external): it is made private. */
+      this.steps.push(
+        { op: 'bind', source: external.path, target: superblock.staging },
+        { op: 'propagation', type: 'private', target: superblock.staging },
+        { op: 'remount', target: superblock.staging, flags: superblock.flags },
+      );
     }
   }
 
@@ -396,10 +416,11 @@ export function planRestore(topology: Topology, options: PlanOptions): Plan {
   const planner = new Planner(topology, options);
   planner.problems.push(...checkPlaces(options));
   planner.checkGroups();
+  planner.holdInto();
   planner.createSuperblocks();
   planner.buildTree();
   planner.restoreFlags();
   planner.restoreSharing();
   planner.cleanUp();
-  return { into: options.into, steps: planner.steps, problems: planner.problems, mounts: topology.mounts.length };
+  return { into: options.into, staging: options.staging, steps: planner.steps, problems: planner.problems, mounts: topology.mounts.length };
 }
