@@ -1,6 +1,6 @@
 // The argument checks of every MountNamespace operation, made before anything happens, with Node's
 // error codes — one set for both backends, so the model refuses exactly what the kernel backend does.
-import { MOUNT_FLAGS, type MountFlag, type MountRef, type NewMountOptions, type Propagation } from './namespace.js';
+import { MOUNT_FLAGS, type MountFlag, type MountHandle, type MountRef, type NewMountOptions, type Propagation } from './namespace.js';
 import { InvalidArgumentError } from './errors.js';
 import { describeReceived, validateFd, validateOneOf, validateOptions, validatePath, validateString } from './validate.js';
 
@@ -10,6 +10,19 @@ const propagations: readonly Propagation[] = ['shared', 'slave', 'private', 'unb
 function validateMountRef(value: unknown, name: string): asserts value is MountRef {
   if (typeof value === 'object' && value !== null && 'handle' in value) validateFd(value.handle, `${name}.handle`);
   else validatePath(value, name);
+}
+
+/** A held place: an object whose `handle` is a file-descriptor-like number. */
+function validateHandle(value: unknown, name: string): asserts value is MountHandle {
+  validateFd((value as { handle?: unknown } | null)?.handle, `${name}.handle`);
+}
+
+/** One component of a path: a name that resolves nothing on its way ('a', not 'a/b', '.' or '..'). */
+function validateName(value: unknown, name: string): asserts value is string {
+  validatePath(value, name);
+  if (value.includes('/') || value === '.' || value === '..') {
+    throw new InvalidArgumentError('ERR_INVALID_ARG_VALUE', `The argument '${name}' must be one path component (no '/', not '.' or '..'). Received ${JSON.stringify(value)}`);
+  }
 }
 
 /** A list of per-mount flags: an array of MountFlag names. */
@@ -48,7 +61,7 @@ export const checkArguments = {
     validatePair(source, target);
   },
   umount(target: unknown, options: unknown): void {
-    validatePath(target, 'target');
+    validateMountRef(target, 'target');
     validateOptions(options, 'options', ['lazy']);
   },
   remountBind(target: unknown, flags: unknown): void {
@@ -68,6 +81,26 @@ export const checkArguments = {
     validatePath(path, 'path');
   },
   unpin(handle: unknown): void {
-    validateFd((handle as { handle?: unknown } | null)?.handle, 'handle.handle');
+    validateHandle(handle, 'handle');
+  },
+  openBeneath(dir: unknown, path: unknown): void {
+    validateHandle(dir, 'dir');
+    validatePath(path, 'path');
+  },
+  mkdirAt(dir: unknown, name: unknown): void {
+    validateHandle(dir, 'dir');
+    validateName(name, 'name');
+  },
+  rmdirAt(dir: unknown, name: unknown): void {
+    validateHandle(dir, 'dir');
+    validateName(name, 'name');
+  },
+  mountAt(fsType: unknown, source: unknown, target: unknown, options: unknown): void {
+    validateHandle(target, 'target');
+    checkArguments.mount(fsType, source, '.', options);
+  },
+  bindAt(source: unknown, target: unknown): void {
+    validateMountRef(source, 'source');
+    validateHandle(target, 'target');
   },
 };

@@ -36,6 +36,8 @@ export interface NewMountOptions {
  */
 export interface MountHandle {
   readonly handle: number;
+  /** The path it was opened by, as errors name it (handles from openBeneath, mountAt and bindAt have one). */
+  readonly path?: string;
 }
 
 /** Where an operation on a whole mount acts: a path, or a pinned mount. */
@@ -60,8 +62,12 @@ export interface MountNamespace {
   /** mount --move. */
   move(source: string, target: string): void;
 
-  /** umount(2); `lazy` is MNT_DETACH (umount -l). */
-  umount(target: string, options?: { lazy?: boolean }): void;
+  /**
+   * umount(2); `lazy` is MNT_DETACH (umount -l). A handle names the topmost mount stacked on the
+   * place it holds (umount2 on /proc/self/fd/N looks down the stack, as a path does); a handle of
+   * a mount that is no longer attached is EINVAL.
+   */
+  umount(target: MountRef, options?: { lazy?: boolean }): void;
 
   /**
    * mount -o remount,bind,FLAGS (mount(2) MS_REMOUNT | MS_BIND | FLAGS): the mount whose root is
@@ -81,6 +87,35 @@ export interface MountNamespace {
 
   /** Lets a pinned mount go (close). */
   unpin(handle: MountHandle): void;
+
+  // The same operations through held places, for callers that must not resolve a name twice
+  // (restore: what they act on cannot be swapped for a symbolic link between a check and a use).
+
+  /**
+   * openat2(dir, path, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS): holds what the relative
+   * `path` names now, walked from the directory `dir` holds (which is not itself looked through to
+   * a mount stacked on it), each component crossed onto what is mounted on it; a symbolic link on
+   * the way is ELOOP, a way out of `dir` EXDEV. Let go with unpin.
+   */
+  openBeneath(dir: MountHandle, path: string): MountHandle;
+
+  /** mkdirat(dir, name): a new directory `name` (one component) in the directory `dir` holds. */
+  mkdirAt(dir: MountHandle, name: string): void;
+
+  /** unlinkat(dir, name, AT_REMOVEDIR): removes the empty directory `name` (one component) from the directory `dir` holds. */
+  rmdirAt(dir: MountHandle, name: string): void;
+
+  /**
+   * A new mount of a fresh superblock on top of whatever is mounted at the place `target` holds
+   * (fsopen, fsconfig, fsmount, move_mount), as mount() makes it; returns a hold on the new mount.
+   */
+  mountAt(fsType: string, source: string, target: MountHandle, options?: NewMountOptions): MountHandle;
+
+  /**
+   * mount --bind of the place `source` names or holds, on top of whatever is mounted at the place
+   * `target` holds (open_tree(OPEN_TREE_CLONE), move_mount); returns a hold on the new mount.
+   */
+  bindAt(source: MountRef, target: MountHandle): MountHandle;
 
   /** The namespace's /proc/self/mountinfo, in the kernel's format and order. */
   mountinfo(): string;

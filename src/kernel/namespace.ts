@@ -3,12 +3,14 @@
 // a namespace of its own (src/process/child.ts) unless changing the caller's is the point.
 // Every argument is checked before any system call (src/core/arguments.ts), with Node's error codes.
 import { mkdirSync } from 'node:fs';
+import { posix } from 'node:path';
 import { isKnownErrno } from '../core/errno.js';
 import { procPath, type PathOrFd } from '../core/place.js';
 import { MountError, mountError } from '../core/errors.js';
 import { setGroupRule } from '../core/set-group-rules.js';
 import { mayMount } from '../process/capabilities.js';
 import { readMountinfoText } from '../process/read-mountinfo.js';
+import { openBeneath } from '../process/resolve.js';
 import * as sys from '../native/syscalls.js';
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
 import { setGroup, type SetGroupMethod } from '../set-group/set-group.js';
@@ -32,6 +34,54 @@ function mountFlagBits(flags: readonly MountFlag[]): number {
     nodiratime: c.MS_NODIRATIME, relatime: c.MS_RELATIME, strictatime: c.MS_STRICTATIME, nosymfollow: c.MS_NOSYMFOLLOW,
   };
   return flags.reduce((bits, flag) => bits | bit[flag], 0);
+}
+
+/** fsmount(2)'s MOUNT_ATTR_* bits of a list of per-mount flags, as mount(2) would set them (strictatime over noatime). */
+function mountAttrBits(flags: readonly MountFlag[]): number {
+  const c = sys.addon().constants;
+  const bit: Record<Exclude<MountFlag, 'noatime' | 'relatime' | 'strictatime'>, number> = {
+    ro: c.MOUNT_ATTR_RDONLY, nosuid: c.MOUNT_ATTR_NOSUID, nodev: c.MOUNT_ATTR_NODEV, noexec: c.MOUNT_ATTR_NOEXEC,
+    nodiratime: c.MOUNT_ATTR_NODIRATIME, nosymfollow: c.MOUNT_ATTR_NOSYMFOLLOW,
+  };
+  const atime = flags.includes('strictatime') ? c.MOUNT_ATTR_STRICTATIME : flags.includes('noatime') ? c.MOUNT_ATTR_NOATIME : c.MOUNT_ATTR_RELATIME;
+  return flags.reduce((bits, flag) => bits | (flag in bit ? bit[flag as keyof typeof bit] : 0), atime);
+}
+
+/**
+ * Configures the filesystem context `fd` as mount(2) would from its arguments: the source, the
+ * superblock read-only when the flags say 'ro' (MS_RDONLY is also SB_RDONLY), then each
+ * comma-separated item of `data` in order ("ro"/"rw" among them set the superblock's state).
+ */
+function configure(fd: number, source: string, flags: readonly MountFlag[], data: string, shown: string): void {
+  const { FSCONFIG_SET_FLAG, FSCONFIG_SET_STRING, FSCONFIG_CMD_CREATE } = sys.addon().constants;
+  sys.fsconfig(fd, FSCONFIG_SET_STRING, 'source', source, shown);
+  if (flags.includes('ro')) sys.fsconfig(fd, FSCONFIG_SET_FLAG, 'ro', null, shown);
+  for (const item of data.split(',').filter(Boolean)) {
+    const equals = item.indexOf('=');
+    if (equals < 0) sys.fsconfig(fd, FSCONFIG_SET_FLAG, item, null, shown);
+    else sys.fsconfig(fd, FSCONFIG_SET_STRING, item.slice(0, equals), item.slice(equals + 1), shown);
+  }
+  sys.fsconfig(fd, FSCONFIG_CMD_CREATE, null, null, shown);
+}
+
+/** How errors name a held place: the path it was opened by, or its fd. */
+function shown(ref: MountRef): string | number {
+  return typeof ref === 'string' ? ref : (ref.path ?? ref.handle);
+}
+
+/** The path a handle opened beneath `dir` was opened by, when `dir`'s is known. */
+function beneath(dir: MountHandle, path: string): string {
+  return dir.path === undefined ? path : posix.join(dir.path, path);
+}
+
+/** Runs a call whose errors name `/proc/self/fd/N`, naming the place as the caller knows it instead. */
+function check(call: () => void, place: string | number): void {
+  try {
+    call();
+  } catch (error) {
+    if (!(error instanceof MountError) || typeof place === 'number' || error.path === place) throw error;
+    throw mountError(error.code, { syscall: error.syscall, path: place, cause: error });
+  }
 }
 
 /** A Node fs error (mkdir) as the MountError the model would raise for it; other codes stay Node's own errors. */
@@ -98,9 +148,9 @@ export class KernelNamespace implements MountNamespace {
     asCaller(() => sys.mount(source, target, null, sys.addon().constants.MS_MOVE, null, source, target));
   }
 
-  umount(target: string, options: { lazy?: boolean } = {}): void {
+  umount(target: MountRef, options: { lazy?: boolean } = {}): void {
     checkArguments.umount(target, options);
-    asCaller(() => sys.umount2(target, options.lazy ? sys.addon().constants.MNT_DETACH : 0));
+    asCaller(() => check(() => sys.umount2(mountPath(target), options.lazy ? sys.addon().constants.MNT_DETACH : 0), shown(target)));
   }
 
   remountBind(target: MountRef, flags: readonly MountFlag[]): void {
@@ -122,12 +172,66 @@ export class KernelNamespace implements MountNamespace {
 
   pin(path: string): MountHandle {
     checkArguments.pin(path);
-    return { handle: sys.openPath(path) };
+    return { handle: sys.openPath(path), path };
   }
 
   unpin(handle: MountHandle): void {
     checkArguments.unpin(handle);
     sys.close(handle.handle);
+  }
+
+  openBeneath(dir: MountHandle, path: string): MountHandle {
+    checkArguments.openBeneath(dir, path);
+    const opened = beneath(dir, path);
+    return { handle: openBeneath(dir.handle, path, opened), path: opened };
+  }
+
+  mkdirAt(dir: MountHandle, name: string): void {
+    checkArguments.mkdirAt(dir, name);
+    sys.mkdirat(dir.handle, name, 0o777, beneath(dir, name));
+  }
+
+  rmdirAt(dir: MountHandle, name: string): void {
+    checkArguments.rmdirAt(dir, name);
+    sys.unlinkat(dir.handle, name, sys.addon().constants.AT_REMOVEDIR, beneath(dir, name));
+  }
+
+  mountAt(fsType: string, source: string, target: MountHandle, options: NewMountOptions = {}): MountHandle {
+    checkArguments.mountAt(fsType, source, target, options);
+    const c = sys.addon().constants;
+    const flags = options.flags ?? [];
+    let mount = -1;
+    asCaller(() => {
+      const context = sys.fsopen(fsType, c.FSOPEN_CLOEXEC, shown(target));
+      try {
+        configure(context, source, flags, options.data ?? '', String(shown(target)));
+        mount = sys.fsmount(context, c.FSMOUNT_CLOEXEC, mountAttrBits(flags), shown(target));
+      } finally {
+        sys.close(context);
+      }
+    });
+    return this.#attach(mount, source, target);
+  }
+
+  bindAt(source: MountRef, target: MountHandle): MountHandle {
+    checkArguments.bindAt(source, target);
+    const { OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC } = sys.addon().constants;
+    let clone = -1;
+    asCaller(() => {
+      clone = sys.openTree(pathOrFd(source), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC, shown(source));
+    });
+    return this.#attach(clone, shown(source), target);
+  }
+
+  /** move_mount of the detached mount `mount` onto `target`; the fd then holds it where it is attached (closed, it goes, if that fails). */
+  #attach(mount: number, source: string | number, target: MountHandle): MountHandle {
+    try {
+      asCaller(() => sys.moveMount(mount, target.handle, 0, source, shown(target)));
+    } catch (error) {
+      sys.close(mount);
+      throw error;
+    }
+    return target.path === undefined ? { handle: mount } : { handle: mount, path: target.path };
   }
 
   mountinfo(): string {

@@ -13,6 +13,11 @@ export function dMkdir(dir: Dentry, name: string): Dentry {
   return dentry;
 }
 
+/** d_delete() of an empty directory: `dentry` leaves its parent. */
+export function dRmdir(dentry: Dentry): void {
+  dentry.parent!.children.delete(dentry.name);
+}
+
 /** is_subdir(): `d` is `ancestor` or lies below it (in one superblock). */
 export function isSubdir(d: Dentry, ancestor: Dentry): boolean {
   if (d.sb !== ancestor.sb) return false;

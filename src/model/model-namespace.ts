@@ -5,15 +5,17 @@ import { checkArguments } from '../core/arguments.js';
 import { render } from '../mountinfo/render.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
-import { lookupPath, type Fail } from './namei.js';
+import { lookupBeneath, lookupPath, type Fail } from './namei.js';
 import { mountinfoEntries } from './proc.js';
 import {
   doChangeType,
   doLoopback,
   doMkdir,
+  doMkdirAt,
   doMoveMount,
   doNewMount,
   doReconfigureMnt,
+  doRmdirAt,
   doSetGroup,
   doUmount,
   shownAs,
@@ -36,6 +38,11 @@ export interface ModelNamespaceOptions {
 
 /** The filesystems whose every mount is a fresh, empty superblock: the ones the model can stand in for. */
 export const DEFAULT_FILESYSTEMS: readonly string[] = ['tmpfs', 'ramfs'];
+
+/** The path a handle opened beneath `dir` was opened by, when `dir`'s is known. */
+function beneath(dir: MountHandle, path: string): string {
+  return dir.path === undefined ? path : `${dir.path.replace(/\/$/, '')}/${path}`;
+}
 
 /** An error thrower for one call: its syscall, and its paths as Node's fs errors name them. */
 function failure(syscall: string, path: string, dest?: string): Fail {
@@ -101,9 +108,10 @@ export class ModelNamespace implements MountNamespace {
     doMoveMount(this.#ns, source, target, failure('mount', source, target));
   }
 
-  umount(target: string, options: { lazy?: boolean } = {}): void {
+  umount(target: MountRef, options: { lazy?: boolean } = {}): void {
     checkArguments.umount(target, options);
-    doUmount(this.#ns, target, options.lazy ?? false, failure('umount2', target));
+    const place = this.#named(target);
+    doUmount(this.#ns, place, options.lazy ?? false, failure('umount2', shownAs(place)));
   }
 
   remountBind(target: MountRef, flags: readonly MountFlag[]): void {
@@ -126,12 +134,7 @@ export class ModelNamespace implements MountNamespace {
 
   pin(path: string): MountHandle {
     checkArguments.pin(path);
-    const place = lookupPath(this.#ns, path, failure('open', path));
-    let handle = 0;
-    while (this.#pins.has(handle)) handle++;
-    this.#pins.set(handle, place);
-    this.#ns.mntget(place.mount);
-    return { handle };
+    return this.#hold(lookupPath(this.#ns, path, failure('open', path)), path);
   }
 
   unpin(handle: MountHandle): void {
@@ -142,12 +145,64 @@ export class ModelNamespace implements MountNamespace {
     this.#ns.mntput(place.mount);
   }
 
+  openBeneath(dir: MountHandle, path: string): MountHandle {
+    checkArguments.openBeneath(dir, path);
+    const opened = beneath(dir, path);
+    return this.#hold(lookupBeneath(this.#ns, this.#held(dir), path, failure('openat2', opened)), opened);
+  }
+
+  mkdirAt(dir: MountHandle, name: string): void {
+    checkArguments.mkdirAt(dir, name);
+    doMkdirAt(this.#held(dir), name, failure('mkdir', beneath(dir, name)));
+  }
+
+  rmdirAt(dir: MountHandle, name: string): void {
+    checkArguments.rmdirAt(dir, name);
+    doRmdirAt(this.#ns, this.#held(dir), name, failure('rmdir', beneath(dir, name)));
+  }
+
+  mountAt(fsType: string, source: string, target: MountHandle, options: NewMountOptions = {}): MountHandle {
+    checkArguments.mountAt(fsType, source, target, options);
+    const place = this.#named(target);
+    const mnt = doNewMount(this.#ns, this.#filesystems, fsType, source, place, options, failure('move_mount', fsType, shownAs(place)));
+    return this.#hold({ mount: mnt, dentry: mnt.root }, target.path);
+  }
+
+  bindAt(source: MountRef, target: MountHandle): MountHandle {
+    checkArguments.bindAt(source, target);
+    const [from, to] = [this.#named(source), this.#named(target)];
+    const mnt = doLoopback(this.#ns, from, to, false, failure('move_mount', shownAs(from), shownAs(to)));
+    return this.#hold({ mount: mnt, dentry: mnt.root }, target.path);
+  }
+
+  /** A new pin of `place`, numbered as a process's next fd is: the smallest free number. */
+  #hold(place: Path, path?: string): MountHandle {
+    let handle = 0;
+    while (this.#pins.has(handle)) handle++;
+    this.#pins.set(handle, place);
+    this.#ns.mntget(place.mount);
+    return path === undefined ? { handle } : { handle, path };
+  }
+
+  /** The place a handle pinned (EBADF for one never pinned or let go). */
+  #held(ref: MountHandle): Path {
+    const pinned = this.#pins.get(ref.handle);
+    if (pinned === undefined) throw mountError('EBADF', { syscall: 'openat2', path: ref.handle });
+    return pinned;
+  }
+
   /** A path as it is, a handle as the place it pinned (EBADF for one never pinned or let go). */
   #place(ref: MountRef): Place {
     if (typeof ref === 'string') return ref;
     const pinned = this.#pins.get(ref.handle);
     if (pinned === undefined) throw mountError('EBADF', { syscall: 'mount', path: ref.handle });
     return { pinned, shown: `fd ${ref.handle}` };
+  }
+
+  /** As #place, naming a handle by the path it was opened by, as the kernel backend's fd operations do. */
+  #named(ref: MountRef): Place {
+    const place = this.#place(ref);
+    return typeof ref === 'string' || ref.path === undefined || typeof place === 'string' ? place : { ...place, shown: ref.path };
   }
 
   /** The namespace's mountinfo as entries, in the kernel's order. */

@@ -99,6 +99,30 @@ export function lookupPath(ns: MntNamespace, path: string, fail: Fail): Path {
   return place;
 }
 
+/**
+ * openat2() with RESOLVE_BENEATH (the model has no symbolic links): the place the relative `path`
+ * names, walked from `start` (which is not looked through to a mount stacked on it), each
+ * component crossed onto what is mounted on it; '..' above `start` is EXDEV, a missing name ENOENT.
+ */
+export function lookupBeneath(ns: MntNamespace, start: Path, path: string, fail: Fail): Path {
+  const names = components(path);
+  const walkedUp: Path[] = [];
+  let place = start;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === '..') {
+      const back = walkedUp.pop();
+      if (back === undefined) fail('EXDEV', `'${path}' leads out of the directory it is resolved beneath`);
+      place = back;
+      continue;
+    }
+    const next = stepInto(ns, place, names[i]!);
+    if (next === undefined) fail('ENOENT', `'${names.slice(0, i + 1).join('/')}' does not exist`);
+    walkedUp.push(place);
+    place = next;
+  }
+  return place;
+}
+
 /** A directory cannot be created on a read-only mount: EROFS, or ENOENT from a recursive mkdir. */
 function readOnly(path: string, recursive: boolean, fail: Fail): never {
   const reason = `'${path}' would be created on a read-only mount`;

@@ -5,11 +5,11 @@
 // - commit: the kernel's algorithm (mounts.ts, pnode.ts), which can no longer fail.
 // So a refused operation leaves the namespace exactly as it was.
 import { cloneMnt, copyTree, copyTreeSize } from './clone.js';
-import { dentryPath } from './dcache.js';
+import { dLookup, dMkdir, dRmdir, dentryPath } from './dcache.js';
 import { attachRecursiveMnt, changeType, joinGroup, setMountAttributes, umountTree, whereToMount } from './mounts.js';
 import { longerThan, lookupPath, makeDirectory, PATH_MAX, traverseMounts, utf8Length, type Fail } from './namei.js';
 import { countSecondaries, propagateMountBusy } from './pnode.js';
-import { hasParent, isMountRoot, isShared, isSlave, isUnbindable } from './predicates.js';
+import { hasParent, isMountRoot, isShared, isSlave, isUnbindable, mntIsReadonly } from './predicates.js';
 import { MountPointPaths } from './proc.js';
 import { mountIsAncestor, mountTree } from './tree.js';
 import { brokenSetGroupRule, setGroupRule, type SetGroupCall, type SetGroupSide } from '../core/set-group-rules.js';
@@ -24,6 +24,7 @@ import {
   MNT_NOSYMFOLLOW,
   MNT_READONLY,
   MNT_RELATIME,
+  type Dentry,
   type MntNamespace,
   type Mount,
   type Path,
@@ -136,19 +137,42 @@ export function doMkdir(ns: MntNamespace, path: string, recursive: boolean, fail
   makeDirectory(ns, path, recursive, fail);
 }
 
+/** mkdirat(2): directory `name` in the directory `dir` (its own dentry, not what is mounted on it). */
+export function doMkdirAt(dir: Path, name: string, fail: Fail): void {
+  if (dLookup(dir.dentry, name) !== undefined) fail('EEXIST', `'${name}' exists`);
+  if (mntIsReadonly(dir.mount)) fail('EROFS', `'${name}' would be created on a read-only mount`);
+  dMkdir(dir.dentry, name);
+}
+
+/** d_mountpoint() in the namespace: some attached mount covers `dentry`. */
+function isMountpoint(ns: MntNamespace, dentry: Dentry): boolean {
+  for (const m of ns.mounts) if (m.mountpoint === dentry) return true;
+  return false;
+}
+
+/** unlinkat(2) AT_REMOVEDIR (vfs_rmdir()): the empty directory `name` of `dir` goes, unless a mount covers it. */
+export function doRmdirAt(ns: MntNamespace, dir: Path, name: string, fail: Fail): void {
+  const dentry = dLookup(dir.dentry, name);
+  if (dentry === undefined) fail('ENOENT', `'${name}' does not exist`);
+  if (dentry.children.size > 0) fail('ENOTEMPTY', `'${name}' is not empty`);
+  if (isMountpoint(ns, dentry)) fail('EBUSY', `'${name}' has a mount on it`);
+  if (mntIsReadonly(dir.mount)) fail('EROFS', `'${name}' is on a read-only mount`);
+  dRmdir(dentry);
+}
+
 /** do_new_mount(): a fresh superblock of `fsType` mounted on top of whatever is at `target`. */
 export function doNewMount(
   ns: MntNamespace,
   filesystems: ReadonlySet<string>,
   fsType: string,
   source: string,
-  target: string,
+  target: Place,
   options: NewMountOptions,
   fail: Fail,
-): void {
+): Mount {
   copyMountString(fsType, 'filesystem type', fail);
   copyMountString(source, 'source', fail);
-  const path = lookupPath(ns, target, fail);
+  const path = mountedPlacePath(ns, target, fail);
   if (!filesystems.has(fsType)) {
     fail('ENODEV', `no filesystem type '${fsType}' (the model makes superblocks of: ${[...filesystems].join(', ')})`);
   }
@@ -158,21 +182,24 @@ export function doNewMount(
   const flags = options.flags ?? [];
   const sbOptions = parseSbFlags(options.data ?? '', flags.includes('ro'));
   const sb = ns.allocSuperblock(fsType, sbOptions.data, sbOptions.readOnly);
-  attachRecursiveMnt(ns, ns.allocMount(sb.root, source, pathMountFlags(flags)), where.mount, where.dentry, copies);
+  const mnt = ns.allocMount(sb.root, source, pathMountFlags(flags));
+  attachRecursiveMnt(ns, mnt, where.mount, where.dentry, copies);
+  return mnt;
 }
 
 /** do_loopback(): mount --bind (a clone of the mount at `source`) or --rbind (a copy of its tree), on top of `target`. */
-export function doLoopback(ns: MntNamespace, source: string, target: string, recursive: boolean, fail: Fail): void {
-  copyMountString(source, 'source', fail);
-  const targetPath = lookupPath(ns, target, fail);
-  const old = lookupPath(ns, source, fail);
+export function doLoopback(ns: MntNamespace, source: Place, target: Place, recursive: boolean, fail: Fail): Mount {
+  if (typeof source === 'string') copyMountString(source, 'source', fail);
+  const targetPath = mountedPlacePath(ns, target, fail);
+  const old = placePath(ns, source, fail);
   const where = whereToMount(targetPath);
-  if (isUnbindable(old.mount)) fail('EINVAL', `the source '${source}' is on an unbindable mount, which cannot be bound`);
+  if (isUnbindable(old.mount)) fail('EINVAL', `the source '${shownAs(source)}' is on an unbindable mount, which cannot be bound`);
   const size = recursive ? copyTreeSize(old.mount, old.dentry) : 1;
   const copies = prepareAttach(ns, where, size, false, fail);
 
   const mnt = recursive ? copyTree(ns, old.mount, old.dentry, 0) : cloneMnt(ns, old.mount, old.dentry, 0);
   attachRecursiveMnt(ns, mnt, where.mount, where.dentry, copies);
+  return mnt;
 }
 
 /** do_move_mount() (mount --move): the mount at `source`, with everything on it, moves on top of `target`. */
@@ -202,9 +229,9 @@ export function doMoveMount(ns: MntNamespace, source: string, target: string, fa
  * that receive from the parent along, except copies with something else mounted inside them.
  * Unmounting the process's root without MNT_DETACH remounts its filesystem read-only instead.
  */
-export function doUmount(ns: MntNamespace, target: string, lazy: boolean, fail: Fail): void {
-  const path = traverseMounts(lookupPath(ns, target, fail));
-  if (!isMountRoot(path)) fail('EINVAL', `'${target}' is not a mount point`);
+export function doUmount(ns: MntNamespace, target: Place, lazy: boolean, fail: Fail): void {
+  const path = traverseMounts(mountedPlacePath(ns, target, fail));
+  if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point`);
   const mnt = path.mount;
   if (mnt === ns.root && !lazy) {
     mnt.sb.readOnly = true;
@@ -213,7 +240,7 @@ export function doUmount(ns: MntNamespace, target: string, lazy: boolean, fail: 
   if (!hasParent(mnt)) fail('EINVAL', 'the root of the namespace cannot be detached');
   // The kernel passes 2: the mount's own reference and the one its lookup took, which the model does not count.
   if (!lazy && propagateMountBusy(mnt, 1)) {
-    fail('EBUSY', `'${target}' has mounts on it or is held (by a pin, here or on a copy propagation would take); unmount or let go of those first, or detach it (umount -l)`);
+    fail('EBUSY', `'${shownAs(target)}' has mounts on it or is held (by a pin, here or on a copy propagation would take); unmount or let go of those first, or detach it (umount -l)`);
   }
 
   umountTree(ns, mnt, true);
