@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { readStdin } from '../../src/process/child.js';
 import { KernelNamespace } from '../../src/kernel/namespace.js';
 import { withScratch } from '../../src/process/scratch.js';
-import { symlinkGuard } from '../../src/restore/guard.js';
 import { restore } from '../../src/restore/restore.js';
 import { loadTopology } from '../../src/restore/topology.js';
 
@@ -38,7 +37,7 @@ const result = await withScratch((dir) => {
   };
   mark(startMarker);
   const start = performance.now();
-  const { counts } = restore(ns, topology, { into, staging, guard: symlinkGuard([into, staging]), progress });
+  const { counts } = restore(ns, topology, { into, staging, progress });
   const end = performance.now();
   mark(endMarker);
   const phases = { beforeSteps: firstStep - start, steps: lastStep - firstStep, afterSteps: end - lastStep };

@@ -1,24 +1,47 @@
-// Applying a plan to a MountNamespace, step by step; the first failure stops it (a half-restored
-// namespace is reported with the step that failed, never papered over).
-import type { MountHandle, MountNamespace } from '../core/namespace.js';
-import type { PathGuard } from './guard.js';
+// Applying a plan to a MountNamespace, all or nothing, through held places.
+//
+// - Held places: every path a step touches under --into or the staging directory is resolved
+//   beneath that place (openBeneath: no symbolic link followed, nothing out of it), from the
+//   mount on top of it now, and the step acts on what was resolved (bindAt, mountAt, mkdirAt, and
+//   the handle forms of the other operations). The places themselves are walked from '/', one
+//   component at a time, none a link. Only a bind source outside both (an --external path, the
+//   caller's to name) is opened as named.
+// - All or nothing: what each step makes is written down — the mounts that hang from something
+//   the restore did not make (the others go with them), and the directories made where they would
+//   outlive the restore's mounts — and a failed step takes it all back, mounts first (lazily, in
+//   reverse), then directories (in reverse).
+import { InvariantError, MountError } from '../core/errors.js';
+import type { MountHandle, MountNamespace, MountRef } from '../core/namespace.js';
 import type { Plan, PlanStep, Target } from './plan.js';
+import { isAtOrUnder } from './topology.js';
 
-/** A plan step the namespace refused: which one, and the error. */
+/** A plan step the namespace refused: which one, the error, and what undoing the steps before it could not take back. */
 export class RestoreStepError extends Error {
   override name = 'RestoreStepError';
   readonly code = 'ERR_RESTORE_STEP';
   readonly step: number;
+  /** What the undo could not remove (empty when the namespace is as it was). */
+  readonly leftBehind: string[];
 
-  constructor(step: number, text: string, cause: unknown) {
-    super(`restore step ${step + 1} failed: ${text}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(step: number, text: string, cause: unknown, leftBehind: string[] = []) {
+    super(`restore step ${step + 1} failed: ${text}: ${describeCause(cause)}${leftOver(leftBehind)}`, { cause });
     this.step = step;
+    this.leftBehind = leftBehind;
   }
 }
 
+/** The refusal with its explanation, as set-group gives it (src/set-group/explain.ts). */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const reason = cause instanceof MountError ? cause.reason : undefined;
+  return reason === undefined ? cause.message : `${cause.message}: ${reason}`;
+}
+
+function leftOver(leftBehind: readonly string[]): string {
+  return leftBehind.length === 0 ? '; everything it made was undone' : `; undoing it failed for: ${leftBehind.join('; ')}`;
+}
+
 export interface ApplyOptions {
-  /** Asked before each step about every path it touches (to refuse one through a symlink), and told of each step done. */
-  guard?: PathGuard;
   /** Called after each step with how many are done. */
   progress?: (done: number, total: number) => void;
 }
@@ -62,7 +85,7 @@ export function formatStep(step: PlanStep): string {
   }
 }
 
-/** The paths a step touches, for the guard. */
+/** The paths a step names (its targets, and a bind's or set-group's source). */
 export function pathsOf(step: PlanStep): string[] {
   switch (step.op) {
     case 'mkdir':
@@ -92,29 +115,6 @@ export interface ApplyCounts {
   pins: number;
 }
 
-/** Runs the steps of `plan` on `ns`, and counts the calls by kind. */
-export function applyPlan(ns: MountNamespace, plan: Plan, options: ApplyOptions = {}): ApplyCounts {
-  const pins = new Map<string, MountHandle>();
-  const resolve = (target: Target): string | MountHandle => (typeof target === 'string' ? target : pins.get(target.pin)!);
-  const counts: ApplyCounts = { steps: plan.steps.length, mountCalls: 0, mkdirs: 0, pins: 0 };
-  try {
-    plan.steps.forEach((step, i) => {
-      try {
-        for (const path of pathsOf(step)) options.guard?.check(path);
-        applyStep(ns, step, pins, resolve);
-        options.guard?.applied(step);
-        counts[kindOf(step)]++;
-      } catch (error) {
-        throw new RestoreStepError(i, formatStep(step), error);
-      }
-      options.progress?.(i + 1, plan.steps.length);
-    });
-  } finally {
-    for (const handle of pins.values()) ns.unpin(handle);
-  }
-  return counts;
-}
-
 /** Which count a step adds to (unpin is a close: counted with its pin). */
 function kindOf(step: PlanStep): 'mountCalls' | 'mkdirs' | 'pins' {
   if (step.op === 'mkdir') return 'mkdirs';
@@ -122,29 +122,299 @@ function kindOf(step: PlanStep): 'mountCalls' | 'mkdirs' | 'pins' {
   return 'mountCalls';
 }
 
-/** One step on the namespace. */
-function applyStep(ns: MountNamespace, step: PlanStep, pins: Map<string, MountHandle>, resolve: (target: Target) => string | MountHandle): void {
-  switch (step.op) {
-    case 'mkdir':
-      return ns.mkdir(step.path, { recursive: true });
-    case 'mount':
-      return ns.mount(step.fsType, step.source, step.target, { flags: step.flags, data: step.data });
-    case 'remount':
-      return ns.remountBind(resolve(step.target), step.flags);
-    case 'bind':
-      return ns.bind(step.source, step.target);
-    case 'pin':
-      pins.set(step.name, ns.pin(step.path));
-      return;
-    case 'propagation':
-      return ns.changePropagation(resolve(step.target), step.type);
-    case 'setGroup':
-      return ns.setGroup(resolve(step.source), resolve(step.target));
-    case 'umount':
-      return ns.umount(step.target, { lazy: true });
-    case 'unpin':
-      ns.unpin(pins.get(step.name)!);
-      pins.delete(step.name);
-      return;
+/** Something a step made that undoing the restore takes back. */
+type Made = { kind: 'mount'; handle: MountHandle; path: string } | { kind: 'directory'; dir: MountHandle; name: string; path: string };
+
+/** A place the plan builds in (--into, the staging directory), once walked to: the directory, and the mount on top of it now. */
+interface Place {
+  path: string;
+  dir?: MountHandle;
+  top?: MountHandle;
+}
+
+/** The components of `path` below `dir` ('' for `dir` itself). */
+function below(path: string, dir: string): string {
+  return path === dir ? '' : path.slice(dir === '/' ? 1 : dir.length + 1);
+}
+
+/** `path` and every directory above it, up to '/'. */
+function* selfAndAncestors(path: string): Generator<string> {
+  yield path;
+  for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) yield path.slice(0, end);
+  if (path !== '/') yield '/';
+}
+
+const isCode = (error: unknown, code: string): boolean => error instanceof MountError && error.code === code;
+
+/**
+ * One application of a plan: run() applies it, undo() takes back what it made, close() lets go of
+ * every handle (and, after a successful run, of the staging directory it created).
+ */
+export class PlanApplication {
+  readonly #ns: MountNamespace;
+  readonly #plan: Plan;
+  readonly #places: Place[];
+  #root: MountHandle | undefined;
+  /** What the steps made, in order. */
+  readonly #made: Made[] = [];
+  /** Handles to let go of at the end (places' directories, what #made and the places' tops need). */
+  readonly #held = new Set<MountHandle>();
+  readonly #pins = new Map<string, MountHandle>();
+  /** Bind sources in staging, opened once each (until something is mounted at or above one). */
+  readonly #sources = new Map<string, MountHandle>();
+  /** Where the steps have mounted so far; `#fresh` leaves out the private bind of --into onto itself, which shows the same directory. */
+  readonly #mounted = new Set<string>();
+  readonly #fresh = new Set<string>();
+  #succeeded = false;
+
+  constructor(ns: MountNamespace, plan: Plan) {
+    this.#ns = ns;
+    this.#plan = plan;
+    this.#places = [{ path: plan.into }, { path: plan.staging }];
+  }
+
+  /** Applies every step; a refused one undoes the others and throws RestoreStepError. */
+  run(options: ApplyOptions = {}): ApplyCounts {
+    const { steps } = this.#plan;
+    const counts: ApplyCounts = { steps: steps.length, mountCalls: 0, mkdirs: 0, pins: 0 };
+    steps.forEach((step, i) => {
+      try {
+        this.#apply(step);
+      } catch (error) {
+        throw new RestoreStepError(i, formatStep(step), error, this.undo());
+      }
+      counts[kindOf(step)]++;
+      options.progress?.(i + 1, steps.length);
+    });
+    this.#succeeded = true;
+    return counts;
+  }
+
+  /** Takes back what the steps made: mounts lazily, newest first, then directories, newest first. Returns what could not be. */
+  undo(): string[] {
+    const failures: string[] = [];
+    const made = this.#made.splice(0).reverse();
+    for (const mount of made) if (mount.kind === 'mount') this.#detach(mount, failures);
+    for (const directory of made) if (directory.kind === 'directory') this.#removeDirectory(directory, failures, true);
+    this.#succeeded = false;
+    return failures;
+  }
+
+  /** Lets go of every handle; after a successful run, removes the directories made for staging (its tmpfs is gone by then). */
+  close(): void {
+    if (this.#succeeded) {
+      const failures: string[] = [];
+      for (const made of this.#made.slice().reverse()) {
+        if (made.kind === 'directory' && isAtOrUnder(made.path, this.#plan.staging)) this.#removeDirectory(made, failures, false);
+      }
+    }
+    const handles = new Set([...this.#held, ...this.#pins.values(), ...this.#sources.values()]);
+    for (const place of this.#places) if (place.top) handles.add(place.top);
+    if (this.#root) handles.add(this.#root);
+    for (const handle of handles) this.#ns.unpin(handle);
+    this.#held.clear();
+    this.#pins.clear();
+    this.#sources.clear();
+  }
+
+  /** A mount and everything stacked on it, detached: the topmost first, until the mount itself is gone (EINVAL: not mounted). */
+  #detach(made: Extract<Made, { kind: 'mount' }>, failures: string[]): void {
+    for (let round = 0; round <= this.#mounted.size + 1; round++) {
+      try {
+        this.#ns.umount(made.handle, { lazy: true });
+      } catch (error) {
+        if (!isCode(error, 'EINVAL')) failures.push(`umount -l ${made.path}: ${describeCause(error)}`);
+        return;
+      }
+    }
+  }
+
+  #removeDirectory(made: Extract<Made, { kind: 'directory' }>, failures: string[], gone: boolean): void {
+    try {
+      this.#ns.rmdirAt(made.dir, made.name);
+    } catch (error) {
+      if (!(gone && isCode(error, 'ENOENT'))) failures.push(`rmdir ${made.path}: ${describeCause(error)}`);
+    }
+  }
+
+  #apply(step: PlanStep): void {
+    switch (step.op) {
+      case 'mkdir':
+        return this.#mkdir(step.path);
+      case 'mount':
+        return this.#onto(step.target, false, (target) => this.#ns.mountAt(step.fsType, step.source, target, { flags: step.flags, data: step.data }));
+      case 'bind':
+        return this.#onto(step.target, step.source === step.target, (target) => this.#withSource(step.source, (source) => this.#ns.bindAt(source, target)));
+      case 'remount':
+        return this.#at(step.target, (target) => this.#ns.remountBind(target, step.flags));
+      case 'pin':
+        this.#pins.set(step.name, this.#pin(step.path));
+        return;
+      case 'propagation':
+        return this.#at(step.target, (target) => this.#ns.changePropagation(target, step.type));
+      case 'setGroup':
+        return this.#at(step.source, (source) => this.#at(step.target, (target) => this.#ns.setGroup(source, target)));
+      case 'umount':
+        return this.#borrow(step.target, (target) => this.#ns.umount(target, { lazy: true }));
+      case 'unpin':
+        this.#ns.unpin(this.#pins.get(step.name)!);
+        this.#pins.delete(step.name);
+        return;
+    }
+  }
+
+  /** The place (--into or staging) `path` lies at or under. */
+  #placeOf(path: string): Place | undefined {
+    return this.#places.find((place) => isAtOrUnder(path, place.path));
+  }
+
+  #rootHandle(): MountHandle {
+    this.#root ??= this.#ns.pin('/');
+    return this.#root;
+  }
+
+  /** The mount on top of a place now, walking to it from '/' the first time (making what is missing when `create`). */
+  #topOf(place: Place, create: boolean): MountHandle {
+    if (place.top) return place.top;
+    let at = this.#rootHandle();
+    for (const name of place.path.split('/').filter(Boolean)) {
+      at = this.#step(at, name, `${at === this.#root ? '' : at.path ?? ''}/${name}`, create);
+      this.#held.add(at);
+    }
+    place.dir = at;
+    place.top = at;
+    return at;
+  }
+
+  /** What `name` in `dir` holds now; when missing and `create`, a new directory (written down where it would outlive the restore's mounts). */
+  #step(dir: MountHandle, name: string, path: string, create: boolean): MountHandle {
+    try {
+      return this.#ns.openBeneath(dir, name);
+    } catch (error) {
+      if (!create || !isCode(error, 'ENOENT')) throw error;
+    }
+    try {
+      this.#ns.mkdirAt(dir, name);
+      this.#madeDirectory(dir, name, path);
+    } catch (error) {
+      if (!isCode(error, 'EEXIST')) throw error; // made meanwhile by someone else: theirs
+    }
+    return this.#ns.openBeneath(dir, name);
+  }
+
+  /** A directory this restore made: written down when no mount of the restore shows something new above it (it would outlive them). */
+  #madeDirectory(dir: MountHandle, name: string, path: string): void {
+    for (const above of selfAndAncestors(path)) if (above !== path && this.#fresh.has(above)) return;
+    this.#held.add(dir);
+    this.#made.push({ kind: 'directory', dir, name, path });
+  }
+
+  /** mkdir -p: every missing directory of `path`, made through the one above it. */
+  #mkdir(path: string): void {
+    const place = this.#placeOf(path);
+    if (!place) throw new InvariantError(`a plan makes directories only under --into and staging, not '${path}'`);
+    const top = this.#topOf(place, true);
+    const names = below(path, place.path).split('/').filter(Boolean);
+    if (names.length === 0) return;
+    const parent = names.length === 1 ? top : this.#openOrMake(top, names.slice(0, -1), place.path);
+    try {
+      this.#ns.mkdirAt(parent, names.at(-1)!);
+      this.#madeDirectory(parent, names.at(-1)!, path);
+    } catch (error) {
+      if (!isCode(error, 'EEXIST')) throw error;
+    } finally {
+      if (parent !== top && !this.#held.has(parent)) this.#ns.unpin(parent);
+    }
+  }
+
+  /** The directory `names` lead to from `top`, making the missing ones one by one. */
+  #openOrMake(top: MountHandle, names: string[], placePath: string): MountHandle {
+    try {
+      return this.#ns.openBeneath(top, names.join('/'));
+    } catch (error) {
+      if (!isCode(error, 'ENOENT')) throw error;
+    }
+    let at = top;
+    let path = placePath;
+    for (const name of names) {
+      path = `${path === '/' ? '' : path}/${name}`;
+      const next = this.#step(at, name, path, true);
+      if (at !== top && !this.#held.has(at)) this.#ns.unpin(at);
+      at = next;
+    }
+    return at;
+  }
+
+  /** Runs `body` on what `path` names now, held only for the call (a place's own path is its top, lent). */
+  #borrow<T>(path: string, body: (handle: MountHandle) => T): T {
+    const place = this.#placeOf(path);
+    if (place && path === place.path) return body(this.#topOf(place, false));
+    const handle = place ? this.#ns.openBeneath(this.#topOf(place, false), below(path, place.path)) : this.#ns.pin(path);
+    try {
+      return body(handle);
+    } finally {
+      this.#ns.unpin(handle);
+    }
+  }
+
+  /** A handle of its own on what `path` names now (a pin outlives the steps that follow). */
+  #pin(path: string): MountHandle {
+    const place = this.#placeOf(path);
+    if (!place) return this.#ns.pin(path);
+    return this.#ns.openBeneath(this.#topOf(place, false), below(path, place.path) || '.');
+  }
+
+  /** Runs `body` on a step's target: a pinned mount, or what its path names now. */
+  #at<T>(target: Target, body: (ref: MountRef) => T): T {
+    if (typeof target !== 'string') return body(this.#pins.get(target.pin)!);
+    return this.#borrow(target, body);
+  }
+
+  /** A bind source: one in staging opened once and kept (nothing is mounted over those after they are made); others for the call. */
+  #withSource<T>(path: string, body: (source: MountHandle) => T): T {
+    const place = this.#placeOf(path);
+    if (place?.path !== this.#plan.staging || path === place.path) return this.#borrow(path, body);
+    let source = this.#sources.get(path);
+    if (!source) {
+      source = this.#ns.openBeneath(this.#topOf(place, false), below(path, place.path));
+      this.#sources.set(path, source);
+    }
+    return body(source);
+  }
+
+  /** A mount made on what `path` names now: it becomes the place's top when `path` is a place, and is written down when it hangs from nothing the restore made. */
+  #onto(path: string, holdsInto: boolean, mount: (target: MountHandle) => MountHandle): void {
+    const made = this.#borrow(path, mount);
+    const topLevel = ![...selfAndAncestors(path)].some((above) => this.#mounted.has(above));
+    this.#mounted.add(path);
+    if (!holdsInto) this.#fresh.add(path);
+    for (const [sourcePath, source] of this.#sources) {
+      if (isAtOrUnder(sourcePath, path)) {
+        this.#ns.unpin(source);
+        this.#sources.delete(sourcePath);
+      }
+    }
+    const place = this.#placeOf(path);
+    const becomesTop = place !== undefined && path === place.path;
+    if (topLevel) {
+      this.#held.add(made);
+      this.#made.push({ kind: 'mount', handle: made, path });
+    }
+    if (becomesTop) {
+      if (place.top && !this.#held.has(place.top)) this.#ns.unpin(place.top);
+      place.top = made;
+    } else if (!topLevel) {
+      this.#ns.unpin(made);
+    }
+  }
+}
+
+/** Runs the steps of `plan` on `ns`, all or nothing (a failure undoes every step before it), and counts the calls by kind. */
+export function applyPlan(ns: MountNamespace, plan: Plan, options: ApplyOptions = {}): ApplyCounts {
+  const application = new PlanApplication(ns, plan);
+  try {
+    return application.run(options);
+  } finally {
+    application.close();
   }
 }

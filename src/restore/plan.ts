@@ -408,7 +408,7 @@ function checkPlaces(options: PlanOptions): string[] {
 }
 
 /** The options planRestore() knows. */
-export const PLAN_OPTIONS: readonly string[] = ['into', 'staging', 'externals'];
+export const PLAN_OPTIONS: readonly string[] = ['into', 'staging', 'externals', 'holdInto'];
 
 /** The plan that rebuilds `topology` at `options.into`. */
 export function planRestore(topology: Topology, options: PlanOptions): Plan {

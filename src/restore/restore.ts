@@ -1,14 +1,15 @@
-// restore: plan, apply, dump the result, and compare it with the topology asked for. Any
-// difference is a failure: a restore either reproduces the topology or says where it did not.
-import { MountError } from '../core/errors.js';
+// restore: look at the places, plan, apply, dump the result, and compare it with the topology
+// asked for. All or nothing: a restore either reproduces the topology, or fails and leaves the
+// namespace as it found it (a refused step, or a result that differs, undoes every step).
 import { diffMountinfo } from '../mountinfo/diff.js';
 import { normalize, type OptionPolicy } from '../mountinfo/normalize.js';
 import { parse } from '../mountinfo/parse.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { MountNamespace } from '../core/namespace.js';
-import { applyPlan, pathsOf, type ApplyCounts, type ApplyOptions } from './apply.js';
+import { PlanApplication, type ApplyCounts, type ApplyOptions } from './apply.js';
 import { dump } from './dump.js';
 import { validatePlaces } from './arguments.js';
+import { examinePlaces, holderIn, type Places } from './places.js';
 import { PLAN_OPTIONS, planRestore, type Plan, type PlanOptions } from './plan.js';
 import type { Topology } from './topology.js';
 
@@ -37,13 +38,15 @@ export class RestoreMismatchError extends Error {
   }
 }
 
-export interface RestoreOptions extends PlanOptions, ApplyOptions {
+export interface RestoreOptions extends Omit<PlanOptions, 'holdInto'>, ApplyOptions {
   /** How superblock options are compared (a model does not keep them: 'rw'). Default 'keep'. */
   superOptions?: OptionPolicy;
 }
 
 export interface RestoreResult {
   plan: Plan;
+  /** What the restore found at --into and staging, and did about it. */
+  places: Places;
   /** Calls made, by kind. */
   counts: ApplyCounts;
   /** The topology found at `into` afterwards. */
@@ -72,35 +75,37 @@ export function compareTopologies(expected: Topology, actual: Topology, superOpt
   return diffMountinfo(form(expected), form(actual));
 }
 
-/**
- * Why `plan` must not be applied: its own problems, and every path the guard refuses as things stand
- * now (a symbolic link planted under `into`), found before anything is done. What the steps
- * themselves bring in (a link inside an external bind) the guard refuses again as they run.
- */
-export function refusals(plan: Plan, guard: ApplyOptions['guard']): string[] {
-  if (guard === undefined) return plan.problems;
-  const refused = new Set<string>();
-  for (const path of plan.steps.flatMap(pathsOf)) {
-    try {
-      guard.check(path);
-    } catch (error) {
-      if (!(error instanceof MountError)) throw error;
-      refused.add(error.reason === undefined ? error.message : `${error.message}: ${error.reason}`);
-    }
-  }
-  return [...plan.problems, ...refused];
+/** What a restore would do: its places looked at, its plan made for them, and every reason it must not start. */
+export function prepareRestore(ns: MountNamespace, topology: Topology, options: RestoreOptions): { places: Places; plan: Plan; problems: string[] } {
+  validatePlaces(options, [...PLAN_OPTIONS.filter((option) => option !== 'holdInto'), 'progress', 'superOptions']);
+  const places = examinePlaces(ns, topology, options);
+  const { into, staging, externals } = options;
+  const plan = planRestore(topology, { into, staging, ...(externals === undefined ? {} : { externals }), holdInto: places.into.hold });
+  return { places, plan, problems: [...plan.problems, ...places.problems] };
 }
 
-/** Rebuilds `topology` at `options.into` on `ns` and checks the result. */
+/** The restored mounts at `into`, read back (the private bind they sit on, when --into was held, left out). */
+function restoredAt(ns: MountNamespace, into: string, held: boolean): Topology {
+  const entries = parse(ns.mountinfo());
+  const holder = held ? holderIn(entries, into) : undefined;
+  return dump(holder ? entries.filter((entry) => entry !== holder) : entries, into);
+}
+
+/** Rebuilds `topology` at `options.into` on `ns` and checks the result; on any failure, nothing it did is left. */
 export function restore(ns: MountNamespace, topology: Topology, options: RestoreOptions): RestoreResult {
-  validatePlaces(options, [...PLAN_OPTIONS, 'guard', 'progress', 'superOptions']);
-  const { into, staging, externals } = options;
-  const plan = planRestore(topology, externals === undefined ? { into, staging } : { into, staging, externals });
-  const problems = refusals(plan, options.guard);
+  const { places, plan, problems } = prepareRestore(ns, topology, options);
   if (problems.length > 0) throw new RestoreRefusedError(problems);
-  const counts = applyPlan(ns, plan, options);
-  const restored = dump(parse(ns.mountinfo()), options.into);
-  const difference = compareTopologies(topology, restored, options.superOptions);
-  if (difference) throw new RestoreMismatchError(difference);
-  return { plan, counts, restored };
+  const application = new PlanApplication(ns, plan);
+  try {
+    const counts = application.run(options);
+    const restored = restoredAt(ns, options.into, places.into.hold);
+    const difference = compareTopologies(topology, restored, options.superOptions);
+    if (difference) {
+      application.undo();
+      throw new RestoreMismatchError(difference);
+    }
+    return { plan, places, counts, restored };
+  } finally {
+    application.close();
+  }
 }

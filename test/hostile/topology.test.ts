@@ -17,7 +17,7 @@ import { isAtOrUnder, loadTopology, TopologyError, type TopologyMount } from '..
 import { runScenario } from '../../src/scenario/run.js';
 import { restoreScenarios } from '../restore/scenarios.js';
 import { runCli } from './support/cli.js';
-import { RecordingNamespace, renamePins } from './support/recording.js';
+import { mountOperations, RecordingNamespace } from './support/recording.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'hostile-topology-'));
 afterAll(() => rmSync(scratch, { recursive: true }));
@@ -139,7 +139,7 @@ describe('a plan touches nothing outside --into and the staging directory', () =
   });
 });
 
-describe('--dry-run prints exactly the steps a restore applies', () => {
+describe('--dry-run prints exactly the mount operations a restore makes', () => {
   it.each(Object.keys(restoreScenarios))('%s', async (name) => {
     const source = new ModelNamespace();
     source.mkdir('/src', { recursive: true });
@@ -157,6 +157,6 @@ describe('--dry-run prints exactly the steps a restore applies', () => {
     const applied = new RecordingNamespace(new ModelNamespace());
     applied.inner.mkdir('/into', { recursive: true });
     restore(applied, loadTopology(JSON.parse(JSON.stringify(topology))), { into: '/into', staging: '/staging', superOptions: 'rw' });
-    expect(renamePins(applied.calls)).toEqual(renamePins(printed));
+    expect(applied.calls).toEqual(mountOperations(printed));
   });
 });

@@ -9,7 +9,6 @@ import { KernelNamespace } from '../../../src/kernel/namespace.js';
 import { withScratch } from '../../../src/process/scratch.js';
 import { parse } from '../../../src/mountinfo/parse.js';
 import { dump } from '../../../src/restore/dump.js';
-import { symlinkGuard } from '../../../src/restore/guard.js';
 import { restore } from '../../../src/restore/restore.js';
 import { loadTopology, type Topology, type TopologyMount } from '../../../src/restore/topology.js';
 import { runScenario } from '../../../src/scenario/run.js';
@@ -22,8 +21,10 @@ export interface Attempt {
   landed: string[];
   /** Mounts at or under that directory. */
   mountedThere: string[];
-  /** Whether the staging directory exists afterwards (a restore refused up front never makes it). */
+  /** Whether the staging directory exists afterwards (a restore refused up front never makes it, a failed one removes it). */
   stagingMade: boolean;
+  /** Mounts left under the case's directory (a failed restore undoes every mount it made). */
+  leftMounted: string[];
 }
 
 function mount(fields: Partial<TopologyMount> & { id: number }): TopologyMount {
@@ -51,7 +52,7 @@ const result = await withScratch(async (dir) => {
   mkdirSync(outside);
   let cases = 0;
 
-  /** One restore in a fresh `into` prepared by `prepare`, with the guard the CLI uses. */
+  /** One restore on the kernel in a fresh `into` prepared by `prepare`. */
   const attempt = (mounts: TopologyMount[], prepare: (into: string, staging: string) => { into?: string; staging?: string; externals?: { superblock: string; root: string; path: string }[] }): Attempt => {
     const base = join(dir, `case${++cases}`);
     mkdirSync(base);
@@ -60,24 +61,33 @@ const result = await withScratch(async (dir) => {
     const places = { into, staging, ...prepare(into, staging) };
     let error: Attempt['error'];
     try {
-      restore(new KernelNamespace(), topology(mounts), { ...places, guard: symlinkGuard([places.into, places.staging]) });
+      restore(new KernelNamespace(), topology(mounts), places);
     } catch (caught) {
       const e = caught as Error & { code?: string };
       error = { name: e.name, code: e.code, message: e.message, cause: e.cause instanceof Error ? (e.cause as Error & { code?: string }).code : undefined };
     }
-    return { error, landed: readdirSync(outside), mountedThere: mountPointsUnder(outside), stagingMade: existsSync(places.staging) };
+    const result = { error, landed: readdirSync(outside), mountedThere: mountPointsUnder(outside), stagingMade: existsSync(places.staging), leftMounted: mountPointsUnder(base) };
+    for (const point of result.leftMounted.reverse()) new KernelNamespace().umount(point, { lazy: true });
+    return result;
   };
 
   const twoTmpfs = [mount({ id: 1 }), mount({ id: 2, parent: 1, mountPoint: '/a', superblock: '0:2' })];
+  /** Mounts hanging from --into itself (no mount at '/'): --into must not hold their first names. */
+  const hanging = (mountPoint: string) => [mount({ id: 2, mountPoint, superblock: '0:2' })];
   const attempts = {
-    linkInsideInto: attempt(twoTmpfs, (into) => {
+    linkInsideInto: attempt(hanging('/a'), (into) => {
       mkdirSync(into);
       symlinkSync(outside, join(into, 'a'));
       return {};
     }),
-    relativeLinkDeeper: attempt([mount({ id: 1 }), mount({ id: 2, parent: 1, mountPoint: '/x/y', superblock: '0:2' })], (into) => {
+    relativeLinkDeeper: attempt(hanging('/x/y'), (into) => {
       mkdirSync(into);
       symlinkSync('../../outside', join(into, 'x'));
+      return {};
+    }),
+    linkUnderTheRestoredRoot: attempt(twoTmpfs, (into) => {
+      mkdirSync(into);
+      symlinkSync(outside, join(into, 'a'));
       return {};
     }),
     intoIsALink: attempt(twoTmpfs, (into) => {
@@ -106,7 +116,7 @@ const result = await withScratch(async (dir) => {
   mkdirSync(join(cliBase, 'into'), { recursive: true });
   symlinkSync(outside, join(cliBase, 'into', 'a'));
   const planted = join(cliBase, 'planted.json');
-  writeFileSync(planted, JSON.stringify(topology(twoTmpfs)));
+  writeFileSync(planted, JSON.stringify(topology(hanging('/a'))));
   const cliPlaces = ['--into', join(cliBase, 'into'), '--staging', join(cliBase, 'staging')];
   const allowSyscalls = { env: { MOUNT_SET_GROUP_NO_SYSCALLS: '' } };
   const cli: Record<string, CliRun> = {
@@ -129,7 +139,7 @@ const result = await withScratch(async (dir) => {
   const dryRun = await runCli(['restore', file, '--into', into, '--staging', staging, '--dry-run']);
   ns.mkdir(into);
   const recorder = new RecordingNamespace(ns);
-  restore(recorder, loadTopology(dumped), { into, staging, guard: symlinkGuard([into, staging]) });
+  restore(recorder, loadTopology(dumped), { into, staging });
   const cliInto = join(dir, 'clean', 'cli-into');
   ns.mkdir(cliInto);
   const cliRestore = await runCli(['restore', file, '--into', cliInto, '--staging', `${staging}2`, '--backend', 'kernel', '--json'], allowSyscalls);

@@ -1,12 +1,14 @@
-// A MountNamespace that writes down every call it passes on, in the form a restore plan prints
-// (formatStep), so the steps a restore really applied can be compared with its --dry-run.
+// A MountNamespace that writes down every mount operation it passes on, in the form a restore plan
+// prints (formatStep), so that the operations a restore really made can be compared with its
+// --dry-run. A place held by a handle is named by the path it was opened by. Resolutions, mkdirs
+// and pins are passed on without a record: a restore makes those through held places, one
+// component at a time, where its plan says `mkdir -p` and `pin` (compare with mountOperations()).
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../../../src/core/namespace.js';
 import { formatStep } from '../../../src/restore/apply.js';
-import type { Target } from '../../../src/restore/plan.js';
 
-/** A pinned mount as a plan names it: `@h<fd>` (plans name pins after mount ids: compare with renamePins). */
-function target(ref: MountRef): Target {
-  return typeof ref === 'string' ? ref : { pin: `h${ref.handle}` };
+/** A place as a plan line names it: its path, or the path its handle was opened by. */
+function named(ref: MountRef): string {
+  return typeof ref === 'string' ? ref : (ref.path ?? `fd ${ref.handle}`);
 }
 
 export class RecordingNamespace implements MountNamespace {
@@ -23,7 +25,6 @@ export class RecordingNamespace implements MountNamespace {
   }
 
   mkdir(path: string, options: { recursive?: boolean } = {}): void {
-    this.calls.push(options.recursive ? formatStep({ op: 'mkdir', path }) : `mkdir ${path}`);
     this.inner.mkdir(path, options);
   }
 
@@ -42,35 +43,54 @@ export class RecordingNamespace implements MountNamespace {
     this.inner.move(source, target);
   }
 
-  umount(target: string, options: { lazy?: boolean } = {}): void {
-    this.calls.push(options.lazy ? formatStep({ op: 'umount', target }) : `umount ${target}`);
+  umount(target: MountRef, options: { lazy?: boolean } = {}): void {
+    this.calls.push(options.lazy ? formatStep({ op: 'umount', target: named(target) }) : `umount ${named(target)}`);
     this.inner.umount(target, options);
   }
 
   remountBind(ref: MountRef, flags: readonly MountFlag[]): void {
-    this.calls.push(formatStep({ op: 'remount', target: target(ref), flags }));
+    this.calls.push(formatStep({ op: 'remount', target: named(ref), flags }));
     this.inner.remountBind(ref, flags);
   }
 
   changePropagation(ref: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
-    this.calls.push(options.recursive ? `mount --make-r${type} ${String(ref)}` : formatStep({ op: 'propagation', type, target: target(ref) }));
+    this.calls.push(options.recursive ? `mount --make-r${type} ${named(ref)}` : formatStep({ op: 'propagation', type, target: named(ref) }));
     this.inner.changePropagation(ref, type, options);
   }
 
   setGroup(source: MountRef, dest: MountRef): void {
-    this.calls.push(formatStep({ op: 'setGroup', source: target(source), target: target(dest) }));
+    this.calls.push(formatStep({ op: 'setGroup', source: named(source), target: named(dest) }));
     this.inner.setGroup(source, dest);
   }
 
   pin(path: string): MountHandle {
-    const handle = this.inner.pin(path);
-    this.calls.push(formatStep({ op: 'pin', name: `h${handle.handle}`, path }));
-    return handle;
+    return this.inner.pin(path);
   }
 
   unpin(handle: MountHandle): void {
-    this.calls.push(formatStep({ op: 'unpin', name: `h${handle.handle}` }));
     this.inner.unpin(handle);
+  }
+
+  openBeneath(dir: MountHandle, path: string): MountHandle {
+    return this.inner.openBeneath(dir, path);
+  }
+
+  mkdirAt(dir: MountHandle, name: string): void {
+    this.inner.mkdirAt(dir, name);
+  }
+
+  rmdirAt(dir: MountHandle, name: string): void {
+    this.inner.rmdirAt(dir, name);
+  }
+
+  mountAt(fsType: string, source: string, target: MountHandle, options: NewMountOptions = {}): MountHandle {
+    this.calls.push(formatStep({ op: 'mount', fsType, source, target: named(target), flags: options.flags ?? [], data: options.data ?? '' }));
+    return this.inner.mountAt(fsType, source, target, options);
+  }
+
+  bindAt(source: MountRef, target: MountHandle): MountHandle {
+    this.calls.push(formatStep({ op: 'bind', source: named(source), target: named(target) }));
+    return this.inner.bindAt(source, target);
   }
 
   mountinfo(): string {
@@ -78,11 +98,18 @@ export class RecordingNamespace implements MountNamespace {
   }
 }
 
-/** Lines with every `@name` of a pin renamed `@1`, `@2`... in order of first appearance. */
-export function renamePins(lines: readonly string[]): string[] {
-  const names = new Map<string, string>();
-  return lines.map((line) => line.replace(/@[\w-]+/g, (name) => {
-    if (!names.has(name)) names.set(name, `@${names.size + 1}`);
-    return names.get(name)!;
-  }));
+/**
+ * The mount operations of a printed plan, each pinned mount (`@name`) named by the path it was
+ * pinned at: what a RecordingNamespace writes down when a restore applies the plan. Comment lines,
+ * `mkdir -p`, `pin` and `unpin` are left out.
+ */
+export function mountOperations(printed: readonly string[]): string[] {
+  const pins = new Map<string, string>();
+  const operations: string[] = [];
+  for (const line of printed) {
+    const pin = /^pin @(\S+) (.+)$/.exec(line);
+    if (pin) pins.set(pin[1]!, pin[2]!);
+    else if (!/^(#|mkdir |unpin )/.test(line)) operations.push(line.replace(/@([\w-]+)/g, (name, pinned: string) => pins.get(pinned) ?? name));
+  }
+  return operations;
 }
