@@ -6,7 +6,7 @@
 // - inside a process's root (attach): symbolic links are followed as that process would follow
 //   them, '..' and absolute links stopping at its root, and no /proc magic link is followed.
 // There is no fallback to resolving names: without openat2 (Linux < 5.6) these fail with ENOSYS.
-import { readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { release } from 'node:os';
 import { mountError, MountError } from '../core/errors.js';
 import * as sys from '../native/syscalls.js';
@@ -74,6 +74,15 @@ export function firstSymlink(dirfd: number, path: string, shown: string): string
     return undefined;
   } finally {
     if (at !== dirfd) sys.close(at);
+  }
+}
+
+/** "'P' is a symbolic link to 'T'" when the last component of `path` is a link (for messages: read by name, after the fact). */
+export function finalLink(path: string): string | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink() ? `'${path}' is a symbolic link to '${readlinkSync(path)}'` : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -47,10 +47,10 @@ function setGroupSide(place: PathOrFd, found: Located | undefined): SetGroupSide
  * locked mounts do not show there, so an EPERM or EINVAL that every visible rule explains away is
  * put down to them.
  */
-function explainRuleBroken(code: string, source: PathOrFd, target: PathOrFd): string | undefined {
+function explainRuleBroken(code: string, source: PathOrFd, target: PathOrFd, held: [PathOrFd, PathOrFd]): string | undefined {
   const call: SetGroupCall = {
-    source: setGroupSide(source, locateSide(source)),
-    target: setGroupSide(target, locateSide(target)),
+    source: setGroupSide(source, locateSide(held[0])),
+    target: setGroupSide(target, locateSide(held[1])),
     callerMayMount: mayMount(),
   };
   return ruleBehindRefusal(code, call)?.reason(call);
@@ -61,12 +61,16 @@ export function closedFd(source: PathOrFd, target: PathOrFd): number | undefined
   return [source, target].find((place): place is number => typeof place === 'number' && !existsSync(procPath(place)));
 }
 
-/** A reason for a failed set-group call, when its errno leaves one to name. */
-export function explainSetGroupFailure(error: MountError, source: PathOrFd, target: PathOrFd): string | undefined {
+/**
+ * A reason for a failed set-group call, when its errno leaves one to name; `held` are the places
+ * the call acted on (the fds it opened the paths as), looked up for the rules, while the reason
+ * names `source` and `target` as given.
+ */
+export function explainSetGroupFailure(error: MountError, source: PathOrFd, target: PathOrFd, held: [PathOrFd, PathOrFd] = [source, target]): string | undefined {
   switch (error.code) {
     case 'EINVAL':
     case 'EPERM':
-      return explainRuleBroken(error.code, source, target);
+      return explainRuleBroken(error.code, source, target, held);
     case 'ENOENT': {
       const missing = [source, target].find((place) => typeof place === 'string' && !existsSync(place));
       return missing === undefined ? undefined : `'${missing}' does not exist`;
@@ -78,6 +82,8 @@ export function explainSetGroupFailure(error: MountError, source: PathOrFd, targ
         : `'${entered}' enters another process's root, which needs ptrace access to that process ` +
             '(the same user, or CAP_SYS_PTRACE over its user namespace); pass an fd opened by a process that has it';
     }
+    case 'ELOOP':
+      return 'a symbolic link on the way leads back to itself';
     case 'EBADF': {
       const closed = closedFd(source, target);
       return closed === undefined ? undefined : `fd ${closed} is not an open file descriptor`;

@@ -39,7 +39,7 @@ describe.skipIf(kernelUnavailable)(kernelSuite('hostile paths and fds on the ker
     ['setGroupPlainDirectory', 'MountInvalidArgumentError', 'EINVAL'],
     ['setGroupFdOfFile', 'MountInvalidArgumentError', 'EINVAL'],
     ['setGroupFdOfPipe', 'MountInvalidArgumentError', 'EINVAL'],
-    ['setGroupSymlinkLoop', 'MountInvalidArgumentError', 'EINVAL'],
+    ['setGroupSymlinkLoop', 'MountError', 'ELOOP'],
     ['mountLongTarget', 'MountError', 'ENAMETOOLONG'],
     // mount(2) copies its source and type with strndup_user(PATH_MAX): one that does not fit is EINVAL;
     // its data is one page, whatever its length (tmpfs then refuses the cut-off option: EINVAL).
@@ -61,6 +61,10 @@ describe.skipIf(kernelUnavailable)(kernelSuite('hostile paths and fds on the ker
     expect(report.outcomes[name]).toMatchObject({ name: errorName, code });
   });
 
+  it('a symbolic link at the end of a path means the same to set-group and to its checks: followed, as mount(8) follows it', () => {
+    expect(report.outcomes.setGroupThroughFinalLink).toMatchObject({ ok: true });
+  });
+
   it('a path one multibyte character past PATH_MAX is refused whole, not cut to the mount it starts with', () => {
     expect(report.afterHostile.b).toEqual({});
   });
@@ -73,6 +77,9 @@ describe.skipIf(kernelUnavailable)(kernelSuite('hostile paths and fds on the ker
     ['setGroupClosedFd', /fd \d+ is not an open file descriptor/],
     ['setGroupFdNeverOpened', /fd 2147483647 is not an open file descriptor/],
     ['setGroupMissing', /'.*\/nowhere' does not exist/],
+    ['setGroupSymlinkLoop', /^a symbolic link on the way leads back to itself \('.*\/loop' is a symbolic link to 'loop'\)$/],
+    ['setGroupLinkToNotARoot', /^the source '.*\/sublink' is not the root of a mount \(it lies inside the mount at '.*\/a'\).* \('.*\/sublink' is a symbolic link to 'a\/sub'\)$/],
+    ['setGroupDanglingLink', /^'.*\/dangling' does not exist \('.*\/dangling' is a symbolic link to 'nowhere'\)$/],
   ])('%s names the rule: %s', (name, reason) => {
     expect(report.outcomes[name]).toMatchObject({ reason: expect.stringMatching(reason) });
   });

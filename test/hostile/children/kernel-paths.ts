@@ -58,12 +58,15 @@ function propagationOf(dir: string, name: string): { shared?: number; master?: n
 const result = await withScratch((dir) => {
   const before = mountsOutside(dir);
   const ns = new KernelNamespace({ setGroupMethod: method });
-  runScenario(ns, 'mkdir a b c d e\nmount -t tmpfs t a\nmkdir a/sub\nmount --bind a b\nmount --bind a c\nmount --bind a d\nmount --bind a e\nmount --make-shared a', { cwd: dir });
+  runScenario(ns, 'mkdir a b c d e\nmount -t tmpfs t a\nmkdir a/sub\nmount --bind a b\nmount --bind a c\nmount --bind a d\nmount --bind a e\nmkdir f g\nmount --bind a f\nmount --bind a g\nmount --make-shared a', { cwd: dir });
   writeFileSync(join(dir, 'file'), '');
   mkdirSync(join(dir, 'plain'));
   symlinkSync('loop', join(dir, 'loop'));
   symlinkSync('ping', join(dir, 'pong'));
   symlinkSync('pong', join(dir, 'ping'));
+  symlinkSync('a', join(dir, 'alink'));
+  symlinkSync('a/sub', join(dir, 'sublink'));
+  symlinkSync('nowhere', join(dir, 'dangling'));
   const b = join(dir, 'b');
   const long = `${dir}/${'x/'.repeat(2100)}`;
   // 4095 bytes that name the mount a, then a 3-byte character: 4098 bytes, which a copy into a
@@ -79,6 +82,9 @@ const result = await withScratch((dir) => {
     setGroupCutBeforeMultibyte: outcome(() => setGroup(cutBeforeEuro, b, { method })),
     setGroupSymlinkLoop: outcome(() => setGroup(join(dir, 'loop'), b, { method })),
     setGroupSymlinkCycle: outcome(() => setGroup(join(dir, 'ping', 'x'), b, { method })),
+    setGroupThroughFinalLink: outcome(() => setGroup(join(dir, 'alink'), join(dir, 'f'), { method })),
+    setGroupLinkToNotARoot: outcome(() => setGroup(join(dir, 'sublink'), join(dir, 'g'), { method })),
+    setGroupDanglingLink: outcome(() => setGroup(join(dir, 'dangling'), join(dir, 'g'), { method })),
     setGroupThroughFile: outcome(() => setGroup(join(dir, 'file', 'x'), b, { method })),
     setGroupMissing: outcome(() => setGroup(join(dir, 'a'), join(dir, 'nowhere'), { method })),
     setGroupFileAsSource: outcome(() => setGroup(join(dir, 'file'), b, { method })),
