@@ -14,8 +14,10 @@ export interface Volume {
   /** attach's source (undefined for detach). */
   source?: string;
   target: string;
-  /** `/proc/PID/root/<target>`: how this process reaches it. */
+  /** `/proc/PID/root/<target>`: how errors name it. */
   path: string;
+  /** An O_PATH fd of the volume, resolved once inside the process's root: every check and change acts on it. */
+  fd: number;
   /** The container's mount namespace, `mnt:[inode]`. */
   namespace: string;
   mount: MountInfo;

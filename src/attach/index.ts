@@ -8,11 +8,17 @@
 // Each runs in two phases: a ladder of checks that changes nothing (the process exists, the target
 // is a volume of its namespace and private, the source a shared mount root of ours, the user
 // namespaces allow the mode), then the changes; when the second change fails, the first is undone.
+// Each path is resolved once, into an O_PATH fd — the target inside the process's root
+// (openat2 RESOLVE_IN_ROOT on /proc/PID/root: its symbolic links followed as it would follow them,
+// never out of its root), the source as this process sees it — and the checks and the changes all
+// act on those fds: nothing the container does between them can point a change elsewhere.
 import { mountError, MountError } from '../core/errors.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { SetGroupForm } from '../set-group/probe.js';
 import { setGroupRule } from '../core/set-group-rules.js';
-import { setGroup } from '../set-group/set-group.js';
+import { setGroupHeld } from '../set-group/set-group.js';
+import * as sys from '../native/syscalls.js';
+import { finalLink, openInRoot } from '../process/resolve.js';
 import { validateAttachOptions, validateDetachOptions, type AttachMode, type AttachOptions, type DetachOptions, type PropagationRoute } from './arguments.js';
 import { locate } from '../process/locate.js';
 import { containerPath, mountNamespaceOf, processGone, unlessGone, userNamespaceOf } from './container.js';
@@ -61,20 +67,49 @@ function targetError(pid: number, target: string, error: unknown): unknown {
   return reason === undefined ? error : mountError(error.code, { syscall: error.syscall, path: error.path, reason, cause: error });
 }
 
+/** " ('P' is a symbolic link to 'T')" when the path a reason names ends in a link: the link is what the reason is about. */
+function linkNote(path: string): string {
+  const link = finalLink(path);
+  return link === undefined ? '' : ` (${link})`;
+}
+
+/** `target` resolved inside process `pid`'s root: an O_PATH fd (ESRCH, EACCES, ENOENT as targetError says). */
+function openVolume(pid: number, target: string, path: string): number {
+  let root;
+  try {
+    root = sys.openPath(`/proc/${pid}/root`);
+  } catch (error) {
+    throw targetError(pid, target, error);
+  }
+  try {
+    return openInRoot(root, target, path);
+  } catch (error) {
+    throw targetError(pid, target, error);
+  } finally {
+    sys.close(root);
+  }
+}
+
 /** The process must exist, and `target` must land on the root of a mount of its namespace (ESRCH, ENOENT, EINVAL). */
 function findVolume(pid: number, target: string, source?: string): Volume {
   const path = containerPath(pid, target);
   const places = { path, source };
   const namespace = mountNamespaceOf(pid, path);
-  let found;
+  const fd = openVolume(pid, target, path);
   try {
-    found = locate(path, pid);
+    let found;
+    try {
+      found = locate(fd, pid);
+    } catch (error) {
+      throw targetError(pid, target, error);
+    }
+    if (!found) throw refusal('EINVAL', places, attachRule.targetOutside(pid, target));
+    if (!found.isRoot) throw refusal('EINVAL', places, attachRule.targetNotVolume(pid, target, found.mount.mountPoint) + linkNote(path));
+    return { pid, source, target, path, fd, namespace, mount: found.mount, sameNamespace: namespace === mountNamespaceOf('self') };
   } catch (error) {
-    throw targetError(pid, target, error);
+    sys.close(fd);
+    throw error;
   }
-  if (!found) throw refusal('EINVAL', places, attachRule.targetOutside(pid, target));
-  if (!found.isRoot) throw refusal('EINVAL', places, attachRule.targetNotVolume(pid, target, found.mount.mountPoint));
-  return { pid, source, target, path, namespace, mount: found.mount, sameNamespace: namespace === mountNamespaceOf('self') };
 }
 
 /** The volume must be private: set-group joins a mount into exactly one group (EINVAL). */
@@ -83,18 +118,29 @@ function checkVolumePrivate(volume: Volume): void {
   if (state !== 'private') throw refusal('EINVAL', volume, attachRule.volumeNotPrivate(volume.pid, volume.target, state));
 }
 
-/** The source must be the root of a shared mount of this process's namespace (ENOENT, EINVAL). */
-function checkSource(source: string, volume: Volume): void {
-  let found;
+/** `source` opened once (O_PATH, a final link followed as mount(8) follows it): the fd the checks and set-group act on. */
+function openSource(source: string, volume: Volume): number {
   try {
-    found = locate(source, 'self');
+    return sys.openPath(source);
   } catch (error) {
-    if (error instanceof MountError && error.code === 'ENOENT') throw refusal('ENOENT', volume, `'${source}' does not exist`);
+    if (error instanceof MountError && error.code === 'ENOENT') throw refusal('ENOENT', volume, `'${source}' does not exist${linkNote(source)}`);
     throw error;
   }
-  if (!found) throw refusal('EINVAL', volume, attachRule.sourceElsewhere(source));
-  if (!found.isRoot) throw refusal('EINVAL', volume, setGroupRule.notMountRoot('source', source, found.mount.mountPoint));
-  if (found.mount.shared === undefined) throw refusal('EINVAL', volume, attachRule.sourceNotShared(source, describePropagation(found.mount)));
+}
+
+/** The source must be the root of a shared mount of this process's namespace (ENOENT, EINVAL); returns its fd. */
+function checkSource(source: string, volume: Volume): number {
+  const fd = openSource(source, volume);
+  try {
+    const found = locate(fd, 'self');
+    if (!found) throw refusal('EINVAL', volume, attachRule.sourceElsewhere(source) + linkNote(source));
+    if (!found.isRoot) throw refusal('EINVAL', volume, setGroupRule.notMountRoot('source', source, found.mount.mountPoint) + linkNote(source));
+    if (found.mount.shared === undefined) throw refusal('EINVAL', volume, attachRule.sourceNotShared(source, describePropagation(found.mount)) + linkNote(source));
+    return fd;
+  } catch (error) {
+    sys.close(fd);
+    throw error;
+  }
 }
 
 /** 'shared' only with a container of this process's user namespace: a rootless one must not propagate into ours (EPERM). */
@@ -104,10 +150,10 @@ function checkMode(mode: AttachMode, volume: Volume): void {
   }
 }
 
-/** Set-group from this process: the volume joins the source's peer group (errors explained by set-group). */
-function joinGroup(source: string, volume: Volume): SetGroupForm {
+/** Set-group from this process, through both fds: the volume joins the source's peer group (errors explained by set-group). */
+function joinGroup(source: string, sourceFd: number, volume: Volume): SetGroupForm {
   try {
-    return setGroup(source, volume.path);
+    return setGroupHeld([sourceFd, volume.fd], [source, volume.path]);
   } catch (error) {
     throw unlessGone(volume.pid, error);
   }
@@ -115,7 +161,7 @@ function joinGroup(source: string, volume: Volume): SetGroupForm {
 
 /** The volume's mountinfo entry as it is now. */
 function reread(volume: Volume): MountInfo {
-  return locate(volume.path, volume.pid)?.mount ?? volume.mount;
+  return locate(volume.fd, volume.pid)?.mount ?? volume.mount;
 }
 
 /**
@@ -129,22 +175,28 @@ function reread(volume: Volume): MountInfo {
 export async function attach(options: AttachOptions): Promise<AttachResult> {
   const { pid, source, target, mode, via } = validateAttachOptions(options);
   const volume = findVolume(pid, target, source);
-  checkVolumePrivate(volume);
-  checkSource(source, volume);
-  checkMode(mode, volume);
-  if (mode === 'shared') {
-    const form = joinGroup(source, volume);
-    return { pid, source, target, mode, via: 'caller', form, volume: reread(volume) };
-  }
-  const route = chooseRoute(via, volume.sameNamespace);
-  refuseUnavailableRoute(route, volume.pid, volume.path, volume.sameNamespace);
-  const changer = await openChanger(route, pid, volume.namespace, volume.path);
+  let sourceFd: number | undefined;
   try {
-    const form = joinGroup(source, volume);
-    await becomeSlave(changer, volume);
-    return { pid, source, target, mode, via: route, form, volume: reread(volume) };
+    checkVolumePrivate(volume);
+    sourceFd = checkSource(source, volume);
+    checkMode(mode, volume);
+    if (mode === 'shared') {
+      const form = joinGroup(source, sourceFd, volume);
+      return { pid, source, target, mode, via: 'caller', form, volume: reread(volume) };
+    }
+    const route = chooseRoute(via, volume.sameNamespace);
+    refuseUnavailableRoute(route, volume.pid, volume.path, volume.sameNamespace);
+    const changer = await openChanger(route, pid, volume);
+    try {
+      const form = joinGroup(source, sourceFd, volume);
+      await becomeSlave(changer, volume);
+      return { pid, source, target, mode, via: route, form, volume: reread(volume) };
+    } finally {
+      await changer.close();
+    }
   } finally {
-    await changer.close();
+    if (sourceFd !== undefined) sys.close(sourceFd);
+    sys.close(volume.fd);
   }
 }
 
@@ -156,15 +208,19 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
 export async function detach(options: DetachOptions): Promise<DetachResult> {
   const { pid, target, via } = validateDetachOptions(options);
   const volume = findVolume(pid, target);
-  const route = chooseRoute(via, volume.sameNamespace);
-  refuseUnavailableRoute(route, volume.pid, volume.path, volume.sameNamespace);
-  const changer = await openChanger(route, pid, volume.namespace, volume.path);
   try {
-    await changer.change(['MS_PRIVATE', 'MS_REC']);
-  } catch (error) {
-    throw explainChange(error, volume, changer.via);
+    const route = chooseRoute(via, volume.sameNamespace);
+    refuseUnavailableRoute(route, volume.pid, volume.path, volume.sameNamespace);
+    const changer = await openChanger(route, pid, volume);
+    try {
+      await changer.change(['MS_PRIVATE', 'MS_REC']);
+    } catch (error) {
+      throw explainChange(error, volume, changer.via);
+    } finally {
+      await changer.close();
+    }
+    return { pid, target, via: route, volume: reread(volume) };
   } finally {
-    await changer.close();
+    sys.close(volume.fd);
   }
-  return { pid, target, via: route, volume: reread(volume) };
 }

@@ -5,15 +5,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { mountError } from '../core/errors.js';
+import { mountError, MountError } from '../core/errors.js';
+import { procPath } from '../core/place.js';
 import { nodeArguments, siblingModule } from '../process/child.js';
 import * as sys from '../native/syscalls.js';
 import type { PropagationRoute, Via } from './arguments.js';
 import { flagsLine, flagsValue, type PropagationFlag } from './flags.js';
 import { probeForeignPropagation } from './probe.js';
+import type { Volume } from './change.js';
 import { attachRule } from './rules.js';
 
-/** Changes the propagation of one mount, the volume, reached at `/proc/PID/root/...`. */
+/** Changes the propagation of one mount, the volume, through the fd it was resolved into (errors name its /proc/PID/root/... path). */
 export interface PropagationChanger {
   readonly via: PropagationRoute;
   /** Throws the kernel's MountError (syscall 'mount', path the volume's /proc path) when it refuses. */
@@ -40,11 +42,18 @@ export function refuseUnavailableRoute(route: PropagationRoute, pid: number, pat
   }
 }
 
-/** The change made by this process itself. */
-function inCaller(path: string): PropagationChanger {
+/** The change made by this process itself, on the volume's fd (mount(2) follows /proc/self/fd/N to exactly its mount). */
+function inCaller(volume: Volume): PropagationChanger {
   return {
     via: 'caller',
-    change: async (flags) => sys.changePropagation(path, flagsValue(flags)),
+    change: async (flags) => {
+      try {
+        sys.changePropagation(procPath(volume.fd), flagsValue(flags));
+      } catch (error) {
+        if (!(error instanceof MountError)) throw error;
+        throw mountError(error.code, { syscall: error.syscall, path: volume.path, cause: error });
+      }
+    },
     close: async () => {},
   };
 }
@@ -52,11 +61,12 @@ function inCaller(path: string): PropagationChanger {
 /**
  * The helper: nsenter enters the container's mount namespace and then runs Node, so every thread of
  * it lives there; `--root=/` and `--wd=/` (opened before entering) keep this process's root
- * directory, so Node and this package resolve as here while /proc/PID/root/... reaches the volume.
+ * directory, so Node and this package resolve as here. The volume reaches it as its fd 3, a copy
+ * of the fd this process resolved it into: the helper resolves no path.
  */
-function spawnHelper(pid: number, namespace: string, path: string): ChildProcess {
-  const command = [`--mount=/proc/${pid}/ns/mnt`, '--root=/', '--wd=/', '--', process.execPath, ...nodeArguments(helperModule, [namespace, path])];
-  return spawn('nsenter', command, { stdio: ['pipe', 'pipe', 'pipe'] });
+function spawnHelper(pid: number, namespace: string, fd: number): ChildProcess {
+  const command = [`--mount=/proc/${pid}/ns/mnt`, '--root=/', '--wd=/', '--', process.execPath, ...nodeArguments(helperModule, [namespace])];
+  return spawn('nsenter', command, { stdio: ['pipe', 'pipe', 'pipe', fd] });
 }
 
 /** A helper in the container's namespace, driven one line at a time (see enter-child.ts). */
@@ -139,10 +149,10 @@ class NsenterChanger implements PropagationChanger {
   }
 }
 
-/** A changer for the volume at `path` (/proc/PID/root/...) in process `pid`'s mount namespace `namespace`. */
-export async function openChanger(route: PropagationRoute, pid: number, namespace: string, path: string): Promise<PropagationChanger> {
-  if (route === 'caller') return inCaller(path);
-  const helper = new NsenterChanger(spawnHelper(pid, namespace, path), pid, path);
+/** A changer for the volume in process `pid`'s mount namespace. */
+export async function openChanger(route: PropagationRoute, pid: number, volume: Volume): Promise<PropagationChanger> {
+  if (route === 'caller') return inCaller(volume);
+  const helper = new NsenterChanger(spawnHelper(pid, volume.namespace, volume.fd), pid, volume.path);
   try {
     return await helper.ready();
   } catch (error) {

@@ -14,8 +14,8 @@ export const attachRule = {
   targetMissing: (pid: number, target: string) => `'${target}' does not exist in the mount namespace of process ${pid}`,
   /** The target must stay inside that namespace: /proc/PID/root/... restarts absolute symlinks at the caller's root (EINVAL). */
   targetOutside: (pid: number, target: string) =>
-    `'${target}' leads out of the mount namespace of process ${pid}: an absolute symlink on the way is resolved ` +
-    "from this process's root, not the container's; name the volume by its real path",
+    `'${target}' lands on a mount outside the mount namespace of process ${pid} (its root directory lies in another ` +
+    'namespace); name a volume of that namespace',
   /** The target must be the root of a mount there: a volume (EINVAL). */
   targetNotVolume: (pid: number, target: string, mountPoint: string) =>
     `the target '${target}' is not the root of a mount in process ${pid}'s namespace (it lies inside the mount at ` +

@@ -28,6 +28,7 @@ interface HostReport {
   detachAttach: Outcome<AttachResult>;
   detachResult: Outcome<DetachResult>;
   refusals: Record<string, Outcome<unknown>>;
+  links: { attachThroughSourceLink: Outcome<AttachResult>; detachThroughTargetLink: Outcome<DetachResult>; attachThroughTargetLink: Outcome<AttachResult>; targetLinkToNotAVolume: Outcome<DetachResult> };
   rootlessShared: Outcome<AttachResult>;
   rootlessSlave: Outcome<AttachResult>;
   withoutSysAdmin: Run;
@@ -109,7 +110,7 @@ describe('attach and detach arguments (checked before any system call)', () => {
 });
 
 describe("attach's second step undoes the first when it fails (a recording changer: no syscalls)", () => {
-  const volume: Volume = { pid: process.pid, target: '/data', path: `/proc/${process.pid}/root/data`, namespace: 'mnt:[1]', mount: {} as MountInfo, sameNamespace: false };
+  const volume: Volume = { pid: process.pid, target: '/data', path: `/proc/${process.pid}/root/data`, fd: -1, namespace: 'mnt:[1]', mount: {} as MountInfo, sameNamespace: false };
 
   /** A changer that records each change and refuses with the next code of `refusals` (undefined: allowed). */
   function recording(refusals: (string | undefined)[]): { calls: PropagationFlag[][]; changer: PropagationChanger } {
@@ -212,8 +213,9 @@ describe.each(routes)('attach and detach via %s', (via) => {
 
     it.each([
       ['targetNotVolume', 'EINVAL', 'attach', /the target '\/data\/sub' is not the root of a mount in process \d+'s namespace \(it lies inside the mount at '\/data'\)/],
-      ['targetMissing', 'ENOENT', 'open', /'\/nowhere' does not exist in the mount namespace of process \d+/],
-      ['targetOutside', 'EINVAL', 'attach', /'\/data\/escape' leads out of the mount namespace of process \d+: an absolute symlink/],
+      ['targetMissing', 'ENOENT', 'openat2', /'\/nowhere' does not exist in the mount namespace of process \d+/],
+      // An absolute link in the container resolves inside its root (RESOLVE_IN_ROOT): to the container's own root mount, never the host's.
+      ['targetLinkToRoot', 'EINVAL', setGroupForm, /different filesystems .*\('\/proc\/\d+\/root\/data\/escape' is a symbolic link to '\/'\)$/],
       ['differentFilesystems', 'EINVAL', setGroupForm, /different filesystems \(device \d+:\d+ and \d+:\d+\)/],
       ['sourceNotMountRoot', 'EINVAL', 'attach', /the source '.*\/refuse\/sub' is not the root of a mount \(it lies inside the mount at '.*\/refuse'\)/],
       ['sourceNotShared', 'EINVAL', 'attach', /the source '.*\/private' is private, not shared: .*make it shared first/],
@@ -224,6 +226,22 @@ describe.each(routes)('attach and detach via %s', (via) => {
       const failure = failed(r.refusals[name]!);
       expect(failure).toMatchObject({ code, syscall });
       expect(failure.reason).toMatch(reason);
+    });
+
+    it('a symbolic link means the same to the checks and the calls: a source link and a target link inside the container are followed', () => {
+      const { attachThroughSourceLink, detachThroughTargetLink, attachThroughTargetLink } = r.links;
+      expect(succeeded(attachThroughSourceLink).volume).toMatchObject({ mountPoint: '/data', master: expect.any(Number) });
+      expect(succeeded(detachThroughTargetLink).volume).toMatchObject({ mountPoint: '/data' });
+      const attached = succeeded(attachThroughTargetLink);
+      expect(attached.volume).toMatchObject({ mountPoint: '/data' });
+      const { host, container } = r.views.linked!;
+      expect(mountAt(container!, '/data').master).toBe(mountAt(host!, source('linked')).shared);
+    });
+
+    it('a target link that leads to no volume: the reason names the link', () => {
+      const failure = failed(r.links.targetLinkToNotAVolume);
+      expect(failure.code).toBe('EINVAL');
+      expect(failure.reason).toMatch(/the target '\/sublink' is not the root of a mount .*\('\/proc\/\d+\/root\/sublink' is a symbolic link to '\/data\/sub'\)$/);
     });
 
     it('a refused attach changes nothing: the volumes stay private', () => {

@@ -86,13 +86,28 @@ const result = await withScratch(async (dir) => {
   const refusals = {
     targetNotVolume: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/data/sub', via })),
     targetMissing: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/nowhere', via })),
-    targetOutside: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/data/escape', via })),
+    targetLinkToRoot: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/data/escape', via })),
     differentFilesystems: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/other', via })),
     sourceNotMountRoot: await outcome(() => attach({ pid: refuse.pid, source: `${refuseSource}/sub`, target: '/data', via })),
     sourceNotShared: await outcome(() => attach({ pid: privateContainer.pid, source: privateSource, target: '/data', via })),
     processGone: await outcome(() => attach({ pid: gone, source: refuseSource, target: '/data', via })),
     detachNotVolume: await outcome(() => detach({ pid: refuse.pid, target: '/data/sub', via })),
     detachProcessGone: await outcome(() => detach({ pid: gone, target: '/data', via })),
+  };
+
+  // Symbolic links mean the same to the checks and to the calls: one resolution, used by both. The
+  // source's link is followed as mount(8) follows it; the target's inside the container's root.
+  const linkedSource = source('linked');
+  symlinkSync(linkedSource, `${dir}/srclink`);
+  const linked = await container(linkedSource);
+  symlinkSync('data', `${dir}/rootfs-${count}/rellink`);
+  symlinkSync('/data/sub', `${dir}/rootfs-${count}/sublink`);
+  mkdirSync(`${linkedSource}/sub`);
+  const links = {
+    attachThroughSourceLink: await outcome(() => attach({ pid: linked.pid, source: `${dir}/srclink`, target: '/data', via })),
+    detachThroughTargetLink: await outcome(() => detach({ pid: linked.pid, target: '/rellink', via })),
+    attachThroughTargetLink: await outcome(() => attach({ pid: linked.pid, source: linkedSource, target: '/rellink', via })),
+    targetLinkToNotAVolume: await outcome(() => detach({ pid: linked.pid, target: '/sublink', via })),
   };
 
   // A rootless container (its own user namespace): 'shared' refused, 'slave' works.
@@ -146,6 +161,7 @@ const result = await withScratch(async (dir) => {
     unprivileged: { container: under(unprivileged.pid, '/data') },
     cli: { container: under(cliContainer.pid, '/data') },
     own: { host: under('self', ownSource), volume: under('self', `${dir}/own-volume`) },
+    linked: { host: under('self', linkedSource), container: under(linked.pid, '/data') },
   };
   for (const started of containers) started.stop();
   return {
@@ -155,6 +171,7 @@ const result = await withScratch(async (dir) => {
     sharedAttach, sharedInner,
     detachAttach, detachResult,
     refusals,
+    links,
     rootlessShared, rootlessSlave,
     withoutSysAdmin,
     inUserNamespace,
