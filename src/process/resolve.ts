@@ -90,8 +90,8 @@ export function finalLink(path: string): string | undefined {
 function explained(error: MountError, dirfd: number, path: string, scope: Scope, shown: string): MountError {
   const reasons: Record<string, (() => string | undefined) | undefined> = {
     ENOSYS: () =>
-      `openat2(2) is missing: this kernel (${release()}) is older than Linux 5.6, and restore and attach resolve every path they ` +
-      'act on with it, with no fallback to resolving names',
+      `openat2(2) is not available (kernel ${release()}: it needs Linux >= 5.6, and no seccomp filter refusing it); restore and ` +
+      'attach resolve every path they act on with it, with no fallback to resolving names',
     ELOOP: () => {
       const link = scope === 'beneath' ? firstSymlink(dirfd, path, shown) : undefined;
       return link && `${link}; a path resolved beneath a directory never follows one`;

@@ -33,9 +33,9 @@ export function mountAt(mountinfo: string, dir: string, relative: string): Mount
  */
 export const childTimeoutMs = Number(process.env.MOUNT_SET_GROUP_TEST_CHILD_TIMEOUT_MS ?? 60_000);
 
-/** Runs a test child module under unshare and returns what it printed as JSON. */
-export function runChild<T>(module: URL, args: string[] = []): T {
-  const child = runPrivateSync(module, args, { timeout: childTimeoutMs });
+/** Runs a test child module under unshare and returns what it printed as JSON (killed after `timeout` ms). */
+export function runChild<T>(module: URL, args: string[] = [], timeout = childTimeoutMs): T {
+  const child = runPrivateSync(module, args, { timeout });
   if (child.status !== 0) throw new Error(`child ${module.pathname} failed (${child.status ?? child.signal}): ${child.stderr}`);
   return JSON.parse(child.stdout) as T;
 }
