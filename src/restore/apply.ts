@@ -125,10 +125,9 @@ function kindOf(step: PlanStep): 'mountCalls' | 'mkdirs' | 'pins' {
 /** Something a step made that undoing the restore takes back. */
 type Made = { kind: 'mount'; handle: MountHandle; path: string } | { kind: 'directory'; dir: MountHandle; name: string; path: string };
 
-/** A place the plan builds in (--into, the staging directory), once walked to: the directory, and the mount on top of it now. */
+/** A place the plan builds in (--into, the staging directory): its path, and, once walked to, the mount on top of it now. */
 interface Place {
   path: string;
-  dir?: MountHandle;
   top?: MountHandle;
 }
 
@@ -147,6 +146,37 @@ function* selfAndAncestors(path: string): Generator<string> {
 const isCode = (error: unknown, code: string): boolean => error instanceof MountError && error.code === code;
 
 /**
+ * How many mounts made by the restore it keeps a handle on for its later steps (set-group,
+ * propagation, flags): each is an open fd, and the process has a limit of them. Past it, a later
+ * step resolves the mount's path again, as for any other path.
+ */
+const MADE_MOUNTS_KEPT = 4096;
+
+/** Handles with several users (a place's top, a record to undo, a cache): each user keeps it, and it is let go when the last one drops it. */
+class Holds {
+  readonly #users = new Map<MountHandle, number>();
+
+  constructor(readonly ns: MountNamespace) {}
+
+  keep(handle: MountHandle): MountHandle {
+    this.#users.set(handle, (this.#users.get(handle) ?? 0) + 1);
+    return handle;
+  }
+
+  drop(handle: MountHandle): void {
+    const users = this.#users.get(handle)! - 1;
+    if (users > 0) return void this.#users.set(handle, users);
+    this.#users.delete(handle);
+    this.ns.unpin(handle);
+  }
+
+  dropAll(): void {
+    for (const handle of this.#users.keys()) this.ns.unpin(handle);
+    this.#users.clear();
+  }
+}
+
+/**
  * One application of a plan: run() applies it, undo() takes back what it made, close() lets go of
  * every handle (and, after a successful run, of the staging directory it created).
  */
@@ -154,13 +184,15 @@ export class PlanApplication {
   readonly #ns: MountNamespace;
   readonly #plan: Plan;
   readonly #places: Place[];
+  readonly #holds: Holds;
   #root: MountHandle | undefined;
   /** What the steps made, in order. */
   readonly #made: Made[] = [];
-  /** Handles to let go of at the end (places' directories, what #made and the places' tops need). */
-  readonly #held = new Set<MountHandle>();
+  /** Mounts pinned by the plan's `pin` steps, by name. */
   readonly #pins = new Map<string, MountHandle>();
-  /** Bind sources in staging, opened once each (until something is mounted at or above one). */
+  /** The mount the restore made last at each path (at most MADE_MOUNTS_KEPT): what the path names for its later steps, as the plan pins whatever gets covered. */
+  readonly #mountsMade = new Map<string, MountHandle>();
+  /** Bind sources in staging that are directories of a mount (a superblock's root other than '/'), opened once each. */
   readonly #sources = new Map<string, MountHandle>();
   /** Where the steps have mounted so far; `#fresh` leaves out the private bind of --into onto itself, which shows the same directory. */
   readonly #mounted = new Set<string>();
@@ -171,6 +203,7 @@ export class PlanApplication {
     this.#ns = ns;
     this.#plan = plan;
     this.#places = [{ path: plan.into }, { path: plan.staging }];
+    this.#holds = new Holds(ns);
   }
 
   /** Applies every step; a refused one undoes the others and throws RestoreStepError. */
@@ -208,13 +241,9 @@ export class PlanApplication {
         if (made.kind === 'directory' && isAtOrUnder(made.path, this.#plan.staging)) this.#removeDirectory(made, failures, false);
       }
     }
-    const handles = new Set([...this.#held, ...this.#pins.values(), ...this.#sources.values()]);
-    for (const place of this.#places) if (place.top) handles.add(place.top);
-    if (this.#root) handles.add(this.#root);
-    for (const handle of handles) this.#ns.unpin(handle);
-    this.#held.clear();
+    for (const pin of this.#pins.values()) this.#ns.unpin(pin);
     this.#pins.clear();
-    this.#sources.clear();
+    this.#holds.dropAll();
   }
 
   /** A mount and everything stacked on it, detached: the topmost first, until the mount itself is gone (EINVAL: not mounted). */
@@ -255,7 +284,7 @@ export class PlanApplication {
       case 'setGroup':
         return this.#at(step.source, (source) => this.#at(step.target, (target) => this.#ns.setGroup(source, target)));
       case 'umount':
-        return this.#borrow(step.target, (target) => this.#ns.umount(target, { lazy: true }));
+        return this.#at(step.target, (target) => this.#ns.umount(target, { lazy: true }));
       case 'unpin':
         this.#ns.unpin(this.#pins.get(step.name)!);
         this.#pins.delete(step.name);
@@ -268,21 +297,17 @@ export class PlanApplication {
     return this.#places.find((place) => isAtOrUnder(path, place.path));
   }
 
-  #rootHandle(): MountHandle {
-    this.#root ??= this.#ns.pin('/');
-    return this.#root;
-  }
-
-  /** The mount on top of a place now, walking to it from '/' the first time (making what is missing when `create`). */
+  /** The mount on top of a place now, walking to it from '/' the first time, one component at a time (making what is missing when `create`). */
   #topOf(place: Place, create: boolean): MountHandle {
     if (place.top) return place.top;
-    let at = this.#rootHandle();
+    this.#root ??= this.#holds.keep(this.#ns.pin('/'));
+    let at = this.#root;
+    let path = '';
     for (const name of place.path.split('/').filter(Boolean)) {
-      at = this.#step(at, name, `${at === this.#root ? '' : at.path ?? ''}/${name}`, create);
-      this.#held.add(at);
+      path = `${path}/${name}`;
+      at = this.#holds.keep(this.#step(at, name, path, create));
     }
-    place.dir = at;
-    place.top = at;
+    place.top = this.#holds.keep(at);
     return at;
   }
 
@@ -305,8 +330,7 @@ export class PlanApplication {
   /** A directory this restore made: written down when no mount of the restore shows something new above it (it would outlive them). */
   #madeDirectory(dir: MountHandle, name: string, path: string): void {
     for (const above of selfAndAncestors(path)) if (above !== path && this.#fresh.has(above)) return;
-    this.#held.add(dir);
-    this.#made.push({ kind: 'directory', dir, name, path });
+    this.#made.push({ kind: 'directory', dir: this.#holds.keep(dir), name, path });
   }
 
   /** mkdir -p: every missing directory of `path`, made through the one above it. */
@@ -316,44 +340,49 @@ export class PlanApplication {
     const top = this.#topOf(place, true);
     const names = below(path, place.path).split('/').filter(Boolean);
     if (names.length === 0) return;
-    const parent = names.length === 1 ? top : this.#openOrMake(top, names.slice(0, -1), place.path);
+    const parent = names.length === 1 ? this.#holds.keep(top) : this.#openOrMake(top, names.slice(0, -1), place.path);
     try {
       this.#ns.mkdirAt(parent, names.at(-1)!);
       this.#madeDirectory(parent, names.at(-1)!, path);
     } catch (error) {
       if (!isCode(error, 'EEXIST')) throw error;
     } finally {
-      if (parent !== top && !this.#held.has(parent)) this.#ns.unpin(parent);
+      this.#holds.drop(parent);
     }
   }
 
-  /** The directory `names` lead to from `top`, making the missing ones one by one. */
+  /** The directory `names` lead to from `top`, making the missing ones one by one; kept (the caller drops it). */
   #openOrMake(top: MountHandle, names: string[], placePath: string): MountHandle {
     try {
-      return this.#ns.openBeneath(top, names.join('/'));
+      return this.#holds.keep(this.#ns.openBeneath(top, names.join('/')));
     } catch (error) {
       if (!isCode(error, 'ENOENT')) throw error;
     }
-    let at = top;
+    let at = this.#holds.keep(top);
     let path = placePath;
     for (const name of names) {
       path = `${path === '/' ? '' : path}/${name}`;
       const next = this.#step(at, name, path, true);
-      if (at !== top && !this.#held.has(at)) this.#ns.unpin(at);
-      at = next;
+      this.#holds.drop(at);
+      at = this.#holds.keep(next);
     }
     return at;
   }
 
-  /** Runs `body` on what `path` names now, held only for the call (a place's own path is its top, lent). */
-  #borrow<T>(path: string, body: (handle: MountHandle) => T): T {
+  /**
+   * Runs `body` on what `path` names now, held for the call: a place's own path is its top, others
+   * are resolved beneath their place — or, for a step that acts on a mount (`mountAt`: not one that
+   * mounts onto a path), the mount the restore made there last: what the path names once the tree
+   * is built, since the plan pins every mount that something covers.
+   */
+  #borrow<T>(path: string, body: (handle: MountHandle) => T, mountAt = false): T {
     const place = this.#placeOf(path);
-    if (place && path === place.path) return body(this.#topOf(place, false));
-    const handle = place ? this.#ns.openBeneath(this.#topOf(place, false), below(path, place.path)) : this.#ns.pin(path);
+    const known = place && path === place.path ? this.#topOf(place, false) : mountAt ? this.#mountsMade.get(path) : undefined;
+    const handle = this.#holds.keep(known ?? (place ? this.#ns.openBeneath(this.#topOf(place, false), below(path, place.path)) : this.#ns.pin(path)));
     try {
       return body(handle);
     } finally {
-      this.#ns.unpin(handle);
+      this.#holds.drop(handle);
     }
   }
 
@@ -367,45 +396,44 @@ export class PlanApplication {
   /** Runs `body` on a step's target: a pinned mount, or what its path names now. */
   #at<T>(target: Target, body: (ref: MountRef) => T): T {
     if (typeof target !== 'string') return body(this.#pins.get(target.pin)!);
-    return this.#borrow(target, body);
+    return this.#borrow(target, body, true);
   }
 
-  /** A bind source: one in staging opened once and kept (nothing is mounted over those after they are made); others for the call. */
+  /** A bind source: a directory of a mount in staging (a superblock's root other than '/') opened once and kept (nothing is mounted over them after they are made); others as #borrow finds them. */
   #withSource<T>(path: string, body: (source: MountHandle) => T): T {
     const place = this.#placeOf(path);
-    if (place?.path !== this.#plan.staging || path === place.path) return this.#borrow(path, body);
+    if (place?.path !== this.#plan.staging || this.#mountsMade.has(path) || path === place.path) return this.#borrow(path, body, true);
     let source = this.#sources.get(path);
     if (!source) {
-      source = this.#ns.openBeneath(this.#topOf(place, false), below(path, place.path));
+      source = this.#holds.keep(this.#ns.openBeneath(this.#topOf(place, false), below(path, place.path)));
       this.#sources.set(path, source);
     }
     return body(source);
   }
 
-  /** A mount made on what `path` names now: it becomes the place's top when `path` is a place, and is written down when it hangs from nothing the restore made. */
+  /** A mount made on what `path` names now: it becomes the place's top when `path` is a place, is kept for later steps, and is written down when it hangs from nothing the restore made. */
   #onto(path: string, holdsInto: boolean, mount: (target: MountHandle) => MountHandle): void {
-    const made = this.#borrow(path, mount);
+    const made = this.#holds.keep(this.#borrow(path, mount));
     const topLevel = ![...selfAndAncestors(path)].some((above) => this.#mounted.has(above));
     this.#mounted.add(path);
     if (!holdsInto) this.#fresh.add(path);
     for (const [sourcePath, source] of this.#sources) {
       if (isAtOrUnder(sourcePath, path)) {
-        this.#ns.unpin(source);
+        this.#holds.drop(source);
         this.#sources.delete(sourcePath);
       }
     }
+    if (topLevel) this.#made.push({ kind: 'mount', handle: this.#holds.keep(made), path });
     const place = this.#placeOf(path);
-    const becomesTop = place !== undefined && path === place.path;
-    if (topLevel) {
-      this.#held.add(made);
-      this.#made.push({ kind: 'mount', handle: made, path });
+    if (place && path === place.path) {
+      this.#holds.drop(place.top!);
+      place.top = this.#holds.keep(made);
     }
-    if (becomesTop) {
-      if (place.top && !this.#held.has(place.top)) this.#ns.unpin(place.top);
-      place.top = made;
-    } else if (!topLevel) {
-      this.#ns.unpin(made);
-    }
+    const replaced = this.#mountsMade.get(path);
+    if (replaced) this.#holds.drop(replaced);
+    if (replaced || this.#mountsMade.size < MADE_MOUNTS_KEPT) this.#mountsMade.set(path, this.#holds.keep(made));
+    else this.#mountsMade.delete(path);
+    this.#holds.drop(made);
   }
 }
 

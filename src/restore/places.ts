@@ -158,7 +158,8 @@ function namesNeeded(topology: Topology): Map<string, string> {
 function alreadyMounted(what: string, path: string, entry: MountInfo): string {
   return (
     `${what} '${path}' is already a mount point (mount ${entry.id}: ${entry.fsType} ${entry.source}): a restore is there already, ` +
-    `or something else is mounted on it; unmount it first (umount -R ${path}) or name a new directory`
+    `or something else is mounted on it; unmount it first (umount -R ${path}, again until nothing is mounted there: a restore into a ` +
+    'shared or slave mount sits on a bind of --into onto itself) or name a new directory'
   );
 }
 

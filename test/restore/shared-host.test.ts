@@ -70,7 +70,7 @@ describe.skipIf(kernelUnavailable)(kernelSuite('restore on a shared-root host'),
   it('a second restore into the same --into is refused before anything happens', () => {
     expect(r.twice.ok).toBe(false);
     expect(r.twice.error).toMatchObject({ name: 'RestoreRefusedError', code: 'ERR_RESTORE_REFUSED' });
-    expect(r.twice.error!.message).toMatch(/--into '.*\/x\/dst' is already a mount point \(mount \d+: .*\): a restore is there already, or something else is mounted on it; unmount it first \(umount -R .*\/x\/dst\)/);
+    expect(r.twice.error!.message).toMatch(/--into '.*\/x\/dst' is already a mount point \(mount \d+: .*\): a restore is there already, or something else is mounted on it; unmount it first \(umount -R .*\/x\/dst, again until nothing is mounted there/);
     expect(r.twiceChanged).toBe(false);
   });
 
@@ -92,7 +92,7 @@ describe.skipIf(kernelUnavailable)(kernelSuite('restore on a shared-root host'),
     expect(notes[2]).toMatch(/^# the staging directory .*\/cli-staging lies in the mount at .*, which is shared \(shared:\d+\): the staging tmpfs is made private before anything is put in it; until the restore ends, that mount's peers see the staging tmpfs, empty$/);
     expect(dryRun.stdout).toMatch(/\nmount --bind (\S+\/cli\/dst) \1\nmount --make-private \1\n/);
     expect(restore.status, restore.stderr).toBe(0);
-    expect(restore.stdout).toMatch(/^restored \d+ mounts at .*\/cli\/dst \(kernel\): .* the result matches the topology\n {2}on a private bind of .*\/cli\/dst onto itself: it lies in a shared \(shared:\d+\) mount \(at .*\); umount -R .*\/cli\/dst removes both\n$/);
+    expect(restore.stdout).toMatch(/^restored \d+ mounts at .*\/cli\/dst \(kernel\): .* the result matches the topology\n {2}on a private bind of .*\/cli\/dst onto itself: it lies in a shared \(shared:\d+\) mount \(at .*\); umount -R .*\/cli\/dst twice takes down the tree, then the bind\n$/);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/^mount-set-group: cannot restore this topology exactly: --into '.*\/cli\/dst' is already a mount point/);
     expect(r.peerAfterCli.filter((line) => line.includes('/cli/dst/'))).toEqual([]);

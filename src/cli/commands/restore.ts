@@ -91,7 +91,7 @@ export function restoreCommand(): Command {
         'binds --into onto itself and makes that bind private, so nothing it mounts propagates out (the peers ' +
         'receive that one bind, showing the directory they already see) and nothing propagates in; the staging ' +
         "tmpfs is made private before anything is put in it. --dry-run shows what was decided; `umount -R DIR` " +
-        'removes a restored tree with the bind under it.',
+        'takes a restored tree down, and once more the bind under it.',
     )
     .argument('<topology>', 'a document written by mount-set-group dump')
     .requiredOption('--into <dir>', 'absolute directory to rebuild the topology at')
@@ -122,7 +122,7 @@ export function restoreCommand(): Command {
       );
       if (privateBind) {
         process.stdout.write(
-          `  on a private bind of ${into} onto itself: it lies in a ${result.places.into.mount.propagation} mount (at ${result.places.into.mount.mountPoint}); umount -R ${into} removes both\n`,
+          `  on a private bind of ${into} onto itself: it lies in a ${result.places.into.mount.propagation} mount (at ${result.places.into.mount.mountPoint}); umount -R ${into} twice takes down the tree, then the bind\n`,
         );
       }
     });
