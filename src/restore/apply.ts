@@ -10,6 +10,7 @@
 //   the restore did not make (the others go with them), and the directories made where they would
 //   outlive the restore's mounts — and a failed step takes it all back, mounts first (lazily, in
 //   reverse), then directories (in reverse).
+import { readdirSync, readFileSync } from 'node:fs';
 import { InvariantError, MountError } from '../core/errors.js';
 import type { MountHandle, MountNamespace, MountRef } from '../core/namespace.js';
 import type { Plan, PlanStep, Target } from './plan.js';
@@ -145,12 +146,25 @@ function* selfAndAncestors(path: string): Generator<string> {
 
 const isCode = (error: unknown, code: string): boolean => error instanceof MountError && error.code === code;
 
+/** The fds a restore leaves to others, and to its own resolutions, when it keeps handles on the mounts it made. */
+const FD_RESERVE = 512;
+
 /**
- * How many mounts made by the restore it keeps a handle on for its later steps (set-group,
- * propagation, flags): each is an open fd, and the process has a limit of them. Past it, a later
- * step resolves the mount's path again, as for any other path.
+ * How many mounts made by the restore it may keep a handle on for its later steps (set-group,
+ * propagation, flags): on the kernel each is an open fd, so as many as RLIMIT_NOFILE leaves beside
+ * the fds open now and a reserve (Node raises the soft limit to the hard one when it starts). Past
+ * it, a later step resolves the mount's path again, as for any other path.
  */
-const MADE_MOUNTS_KEPT = 4096;
+function mountsToKeep(ns: MountNamespace): number {
+  if (ns.backend !== 'kernel') return Infinity;
+  try {
+    const limit = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    const soft = limit === undefined ? 1024 : limit === 'unlimited' ? 2 ** 20 : Number(limit);
+    return Math.max(0, soft - readdirSync('/proc/self/fd').length - FD_RESERVE);
+  } catch {
+    return 1024 - FD_RESERVE;
+  }
+}
 
 /** Handles with several users (a place's top, a record to undo, a cache): each user keeps it, and it is let go when the last one drops it. */
 class Holds {
@@ -190,8 +204,9 @@ export class PlanApplication {
   readonly #made: Made[] = [];
   /** Mounts pinned by the plan's `pin` steps, by name. */
   readonly #pins = new Map<string, MountHandle>();
-  /** The mount the restore made last at each path (at most MADE_MOUNTS_KEPT): what the path names for its later steps, as the plan pins whatever gets covered. */
+  /** The mount the restore made last at each path (as many as mountsToKeep() allows): what the path names for its later steps, as the plan pins whatever gets covered. */
   readonly #mountsMade = new Map<string, MountHandle>();
+  readonly #mountsKept: number;
   /** Bind sources in staging that are directories of a mount (a superblock's root other than '/'), opened once each. */
   readonly #sources = new Map<string, MountHandle>();
   /** Where the steps have mounted so far; `#fresh` leaves out the private bind of --into onto itself, which shows the same directory. */
@@ -204,6 +219,7 @@ export class PlanApplication {
     this.#plan = plan;
     this.#places = [{ path: plan.into }, { path: plan.staging }];
     this.#holds = new Holds(ns);
+    this.#mountsKept = mountsToKeep(ns);
   }
 
   /** Applies every step; a refused one undoes the others and throws RestoreStepError. */
@@ -431,7 +447,7 @@ export class PlanApplication {
     }
     const replaced = this.#mountsMade.get(path);
     if (replaced) this.#holds.drop(replaced);
-    if (replaced || this.#mountsMade.size < MADE_MOUNTS_KEPT) this.#mountsMade.set(path, this.#holds.keep(made));
+    if (replaced || this.#mountsMade.size < this.#mountsKept) this.#mountsMade.set(path, this.#holds.keep(made));
     else this.#mountsMade.delete(path);
     this.#holds.drop(made);
   }

@@ -56,3 +56,23 @@ describe.skipIf(kernelUnavailable)(kernelSuite('restore round trips'), () => {
     expect(results[name]!.modelToModel.error).toBeUndefined();
   });
 });
+
+describe.skipIf(kernelUnavailable)(kernelSuite('restore round trips with few fds to spare'), () => {
+  // Under `prlimit --nofile=560`, a restore keeps a handle on only a few dozen of the mounts it
+  // makes: the later steps on the others resolve their paths again. The two largest topologies.
+  const large = { 'random seed 26': randomScenarios['random seed 26']!, 'random seed 38': randomScenarios['random seed 38']! };
+  let results: Record<string, Result>;
+
+  beforeAll(() => {
+    const [command, args] = privateNamespaceCommand(new URL('./children/round-trip.ts', import.meta.url));
+    const { MOUNT_SET_GROUP_NO_SYSCALLS: _banned, ...env } = process.env;
+    const child = spawnSync('prlimit', ['--nofile=560:560', '--', command, ...args], { input: JSON.stringify(large), encoding: 'utf8', env });
+    if (child.status !== 0) throw new Error(child.stderr);
+    results = JSON.parse(child.stdout) as Record<string, Result>;
+  });
+
+  it.each(Object.keys(large))('%s: restored exactly on the kernel', (name) => {
+    expect(results[name]!.shape.mounts).toBeGreaterThan(80);
+    expect(results[name]!.kernel).toMatchObject({ ok: true });
+  });
+});
