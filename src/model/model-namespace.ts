@@ -5,6 +5,7 @@ import { checkArguments } from '../core/arguments.js';
 import { render } from '../mountinfo/render.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
+import { Ida } from './ida.js';
 import { lookupBeneath, lookupPath, type Fail } from './namei.js';
 import { mountinfoEntries } from './proc.js';
 import {
@@ -57,6 +58,7 @@ export class ModelNamespace implements MountNamespace {
   readonly #filesystems: ReadonlySet<string>;
   /** Pinned places, as a process's table of O_PATH fds: the smallest free number is handed out. */
   readonly #pins = new Map<number, Path>();
+  readonly #pinNumbers = new Ida(0);
 
   constructor(options: ModelNamespaceOptions = {}) {
     const root = options.root ?? { fsType: 'rootfs', source: 'rootfs' };
@@ -142,6 +144,7 @@ export class ModelNamespace implements MountNamespace {
     const place = this.#pins.get(handle.handle);
     if (place === undefined) throw mountError('EBADF', { syscall: 'close', path: handle.handle });
     this.#pins.delete(handle.handle);
+    this.#pinNumbers.free(handle.handle);
     this.#ns.mntput(place.mount);
   }
 
@@ -177,8 +180,7 @@ export class ModelNamespace implements MountNamespace {
 
   /** A new pin of `place`, numbered as a process's next fd is: the smallest free number. */
   #hold(place: Path, path?: string): MountHandle {
-    let handle = 0;
-    while (this.#pins.has(handle)) handle++;
+    const handle = this.#pinNumbers.alloc();
     this.#pins.set(handle, place);
     this.#ns.mntget(place.mount);
     return path === undefined ? { handle } : { handle, path };
