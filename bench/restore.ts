@@ -1,8 +1,9 @@
 // Row 5: restore of a 10,000-mount topology (bench/topologies.ts) on the kernel, in a child with a
-// private mount namespace, and on the model: wall time of restore() (plan, guard, apply, dump and
+// private mount namespace, and on the model: wall time of restore() (places, plan, apply, dump and
 // compare) and system calls per mount. The kernel's calls are counted twice: as restore() counts
 // them (mount calls, mkdirs, pins) and by strace in a second run — every syscall the restoring
-// thread makes between two marker calls, the guard's lstat(2)s and the probe's fork included.
+// thread makes between two marker calls, the openat2(2)s and closes of its held places and the
+// probe's fork included.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +81,7 @@ function tracedRow(traced: Map<string, number>, n: number): BenchRow {
     value: total / n,
     unit: 'syscalls/mount',
     goal: { op: '<=', value: 3 },
-    detail: `${total} calls of the restoring thread: ${byName.slice(0, 8).map(([name, count]) => `${name} ${(count / n).toFixed(2)}`).join(', ')}; mount and mkdir calls alone ${(mountTable / n).toFixed(2)}`,
+    detail: `${total} calls of the restoring thread: ${byName.slice(0, 8).map(([name, count]) => `${name} ${(count / n).toFixed(2)}`).join(', ')}; mount-table calls (mount, move_mount, open_tree, mkdir) alone ${(mountTable / n).toFixed(2)}`,
   };
 }
 
@@ -117,7 +118,7 @@ export function restoreRows(mounts = 10_000, rounds = 3): BenchRow[] {
       value: median(kernelRuns.map((run) => run.ms)),
       unit: 'ms',
       goal: { op: '<', value: 2000 },
-      detail: `median of ${rounds} runs in fresh private namespaces: plan and guard ${phase('beforeSteps')}, the steps ${phase('steps')}, dump and compare ${phase('afterSteps')}`,
+      detail: `median of ${rounds} runs in fresh private namespaces: places and plan ${phase('beforeSteps')}, the steps ${phase('steps')}, dump and compare ${phase('afterSteps')}`,
     },
     {
       name: `restore ${n} mounts, model: time`,
