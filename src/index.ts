@@ -32,8 +32,9 @@ export {
 } from './attach/index.js';
 export { dump } from './restore/dump.js';
 export { planRestore, type Plan, type PlanOptions, type PlanStep, type External } from './restore/plan.js';
-export { applyPlan, formatStep, RestoreStepError } from './restore/apply.js';
-export { restore, compareTopologies, RestoreMismatchError, RestoreRefusedError, type RestoreOptions, type RestoreResult } from './restore/restore.js';
+export { applyPlan, formatStep, PlanApplication, RestoreStepError } from './restore/apply.js';
+export { restore, prepareRestore, compareTopologies, RestoreMismatchError, RestoreRefusedError, type RestoreOptions, type RestoreResult } from './restore/restore.js';
+export { examinePlaces, type PlaceDecision, type Places } from './restore/places.js';
 export { loadTopology, TopologyError, type Topology, type TopologyMount } from './restore/topology.js';
 export * from './mountinfo/index.js';
 export { readMountinfo } from './process/read-mountinfo.js';
