@@ -32,6 +32,7 @@ const result = await withScratch((dir) => {
     kernel: cli(['restore', file, '--into', into, '--staging', staging, '--json']),
     show: cli(['show', '--under', into]),
     again: cli(['restore', file, '--into', into, '--staging', staging]),
+    showAfterAgain: cli(['show', '--under', into]),
   };
 });
 process.stdout.write(JSON.stringify(result));
