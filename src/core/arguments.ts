@@ -44,6 +44,9 @@ export const checkArguments = {
     validatePath(path, 'path');
     validateOptions(options, 'options', ['recursive']);
   },
+  createFile(path: unknown): void {
+    validatePath(path, 'path');
+  },
   mount(fsType: unknown, source: unknown, target: unknown, options: unknown): void {
     validatePath(fsType, 'fsType');
     validateString(source, 'source');
@@ -88,6 +91,10 @@ export const checkArguments = {
     validatePath(path, 'path');
   },
   mkdirAt(dir: unknown, name: unknown): void {
+    validateHandle(dir, 'dir');
+    validateName(name, 'name');
+  },
+  createFileAt(dir: unknown, name: unknown): void {
     validateHandle(dir, 'dir');
     validateName(name, 'name');
   },

@@ -53,6 +53,14 @@ export interface MountNamespace {
   /** mkdir(2); `recursive` as mkdir -p. */
   mkdir(path: string, options?: { recursive?: boolean }): void;
 
+  /**
+   * An empty regular file at `path`, where a file is to be a mount point (a file binds only onto a
+   * file); a non-directory already there is left as it is, as mkdir -p leaves a directory: EEXIST
+   * for a directory or a symbolic link there, ENOENT for a missing parent, ENOTDIR for a parent
+   * that is a file, EROFS on a read-only mount.
+   */
+  createFile(path: string): void;
+
   /** A new mount of a fresh superblock: mount -t TYPE SOURCE TARGET. */
   mount(fsType: string, source: string, target: string, options?: NewMountOptions): void;
 
@@ -101,6 +109,12 @@ export interface MountNamespace {
 
   /** mkdirat(dir, name): a new directory `name` (one component) in the directory `dir` holds. */
   mkdirAt(dir: MountHandle, name: string): void;
+
+  /**
+   * An empty regular file `name` (one component) in the directory `dir` holds, as createFile()
+   * makes one (a non-directory there is left as it is; a directory or a symbolic link is EEXIST).
+   */
+  createFileAt(dir: MountHandle, name: string): void;
 
   /** unlinkat(dir, name, AT_REMOVEDIR): removes the empty directory `name` (one component) from the directory `dir` holds. */
   rmdirAt(dir: MountHandle, name: string): void;

@@ -2,7 +2,7 @@
 // process's mount namespace. It changes the mount table of whatever namespace it runs in: give it
 // a namespace of its own (src/process/child.ts) unless changing the caller's is the point.
 // Every argument is checked before any system call (src/core/arguments.ts), with Node's error codes.
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { posix } from 'node:path';
 import { isKnownErrno } from '../core/errno.js';
 import { procPath, type PathOrFd } from '../core/place.js';
@@ -84,6 +84,22 @@ function check(call: () => void, place: string | number): void {
   }
 }
 
+/** Whether `path` is there and neither a directory nor a symbolic link (a file a mount point can be). */
+function isPlainNonDirectory(path: string): boolean {
+  const stats = lstatSync(path, { throwIfNoEntry: false });
+  return stats !== undefined && !stats.isDirectory() && !stats.isSymbolicLink();
+}
+
+/** Whether `name` in the directory `dir` holds is a file: neither a directory nor a symbolic link (ELOOP). */
+function isFileAt(dir: MountHandle, name: string, shownPath: string): boolean {
+  const fd = openBeneath(dir.handle, name, shownPath);
+  try {
+    return !fstatSync(fd).isDirectory();
+  } finally {
+    sys.close(fd);
+  }
+}
+
 /** A Node fs error (mkdir) as the MountError the model would raise for it; other codes stay Node's own errors. */
 function asMountError(error: unknown, syscall: string, path: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
@@ -129,6 +145,17 @@ export class KernelNamespace implements MountNamespace {
       mkdirSync(path, { recursive: options.recursive ?? false });
     } catch (error) {
       throw asMountError(error, 'mkdir', path);
+    }
+  }
+
+  createFile(path: string): void {
+    checkArguments.createFile(path);
+    const { O_CREAT, O_EXCL, O_WRONLY, O_NOFOLLOW } = constants;
+    try {
+      closeSync(openSync(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o644));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && isPlainNonDirectory(path)) return;
+      throw asMountError(error, 'open', path);
     }
   }
 
@@ -189,6 +216,25 @@ export class KernelNamespace implements MountNamespace {
   mkdirAt(dir: MountHandle, name: string): void {
     checkArguments.mkdirAt(dir, name);
     sys.mkdirat(dir.handle, name, 0o777, beneath(dir, name));
+  }
+
+  createFileAt(dir: MountHandle, name: string): void {
+    checkArguments.createFileAt(dir, name);
+    const { O_CREAT, O_EXCL, O_WRONLY } = constants;
+    const { RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS } = sys.addon().constants;
+    const made = beneath(dir, name);
+    let fd;
+    try {
+      fd = sys.openat2(dir.handle, name, O_CREAT | O_EXCL | O_WRONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, made);
+    } catch (error) {
+      if (error instanceof MountError && error.code === 'EEXIST' && isFileAt(dir, name, made)) return;
+      throw error;
+    }
+    try {
+      fchmodSync(fd, 0o644); // openat2 creates with the mode its open_how carries: none
+    } finally {
+      closeSync(fd);
+    }
   }
 
   rmdirAt(dir: MountHandle, name: string): void {

@@ -18,6 +18,13 @@ export function dRmdir(dentry: Dentry): void {
   dentry.parent!.children.delete(dentry.name);
 }
 
+/** d_alloc() + mknod S_IFREG: a new, empty regular file `name` in `dir`. */
+export function dMknod(dir: Dentry, name: string): Dentry {
+  const dentry = new Dentry(dir.sb, name, dir, false);
+  dir.children.set(name, dentry);
+  return dentry;
+}
+
 /** is_subdir(): `d` is `ancestor` or lies below it (in one superblock). */
 export function isSubdir(d: Dentry, ancestor: Dentry): boolean {
   if (d.sb !== ancestor.sb) return false;

@@ -10,6 +10,8 @@ import { lookupBeneath, lookupPath, type Fail } from './namei.js';
 import { mountinfoEntries } from './proc.js';
 import {
   doChangeType,
+  doCreateFile,
+  doCreateFileAt,
   doLoopback,
   doMkdir,
   doMkdirAt,
@@ -95,6 +97,11 @@ export class ModelNamespace implements MountNamespace {
     doMkdir(this.#ns, path, options.recursive ?? false, failure('mkdir', path));
   }
 
+  createFile(path: string): void {
+    checkArguments.createFile(path);
+    doCreateFile(this.#ns, path, failure('open', path));
+  }
+
   mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
     checkArguments.mount(fsType, source, target, options);
     doNewMount(this.#ns, this.#filesystems, fsType, source, target, options, failure('mount', target));
@@ -157,6 +164,11 @@ export class ModelNamespace implements MountNamespace {
   mkdirAt(dir: MountHandle, name: string): void {
     checkArguments.mkdirAt(dir, name);
     doMkdirAt(this.#held(dir), name, failure('mkdir', beneath(dir, name)));
+  }
+
+  createFileAt(dir: MountHandle, name: string): void {
+    checkArguments.createFileAt(dir, name);
+    doCreateFileAt(this.#held(dir), name, failure('open', beneath(dir, name)));
   }
 
   rmdirAt(dir: MountHandle, name: string): void {

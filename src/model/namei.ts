@@ -2,7 +2,7 @@
 // the root, crossing onto whatever is mounted on each directory reached. The process's root and
 // working directory are both the namespace root's root directory, and are not crossed themselves:
 // a mount stacked on "/" is reached by lookup only through where_to_mount().
-import { dLookup, dMkdir } from './dcache.js';
+import { dLookup, dMkdir, dMknod } from './dcache.js';
 import { hasParent, mntIsReadonly } from './predicates.js';
 import { lookupMnt } from './tree.js';
 import type { MntNamespace, Path } from './types.js';
@@ -78,8 +78,15 @@ function walked(names: readonly string[], count: number): string {
   return `/${names.slice(0, count).join('/')}`;
 }
 
-/** One step of the walk: into directory `name` of `path` and onto what is mounted there. */
-function stepInto(ns: MntNamespace, path: Path, name: string): Path | undefined {
+/** A walk cannot go on from a file: ENOTDIR, naming the components walked so far. */
+function notDirectory(names: readonly string[], count: number, fail: Fail): never {
+  return fail('ENOTDIR', `'${walked(names, count)}' is a file, not a directory`);
+}
+
+/** One step of the walk: into directory `names[i]` of `path` and onto what is mounted there; ENOTDIR from a file. */
+function stepInto(ns: MntNamespace, path: Path, names: readonly string[], i: number, fail: Fail): Path | undefined {
+  if (!path.dentry.isDirectory) notDirectory(names, i, fail);
+  const name = names[i]!;
   if (name === '..') return followDotdot(ns, path);
   const dentry = dLookup(path.dentry, name);
   return dentry === undefined ? undefined : traverseMounts({ mount: path.mount, dentry });
@@ -92,7 +99,7 @@ export function lookupPath(ns: MntNamespace, path: string, fail: Fail): Path {
   const names = components(path);
   let place = startingPoint(ns);
   for (let i = 0; i < names.length; i++) {
-    const next = stepInto(ns, place, names[i]!);
+    const next = stepInto(ns, place, names, i, fail);
     if (next === undefined) missing(names, i + 1, fail);
     place = next;
   }
@@ -115,7 +122,7 @@ export function lookupBeneath(ns: MntNamespace, start: Path, path: string, fail:
       place = back;
       continue;
     }
-    const next = stepInto(ns, place, names[i]!);
+    const next = stepInto(ns, place, names, i, fail);
     if (next === undefined) fail('ENOENT', `'${names.slice(0, i + 1).join('/')}' does not exist`);
     walkedUp.push(place);
     place = next;
@@ -143,9 +150,9 @@ export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean
   let place = startingPoint(ns);
   for (let i = 0; i < names.length; i++) {
     const last = i === names.length - 1;
-    const next = stepInto(ns, place, names[i]!);
+    const next = stepInto(ns, place, names, i, fail);
     if (next !== undefined) {
-      if (last && !recursive) fail('EEXIST', `'${path}' exists`);
+      if (last && (!recursive || !next.dentry.isDirectory)) fail('EEXIST', `'${path}' exists`);
       place = next;
     } else if (last || recursive) {
       if (longerThan(names[i]!, NAME_MAX)) missing(names, i + 1, fail);
@@ -155,4 +162,27 @@ export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean
       missing(names, i + 1, fail);
     }
   }
+}
+
+/**
+ * An empty regular file at `path` (mknod S_IFREG, or open O_CREAT|O_EXCL), where a non-directory
+ * there already is left as it is: EEXIST for a directory, ENOENT for a missing parent, ENOTDIR for
+ * a parent that is a file, EROFS for a new one on a read-only mount.
+ */
+export function makeFile(ns: MntNamespace, path: string, fail: Fail): void {
+  const names = components(path);
+  if (names.length === 0) fail('EEXIST', `'${path}' exists and is a directory`);
+  makeFileIn(lookupPath(ns, walked(names, names.length - 1), fail), names, fail);
+}
+
+/** The last of `names` made an empty file in `parent`, the place the others lead to (see makeFile). */
+export function makeFileIn(parent: Path, names: readonly string[], fail: Fail): void {
+  const there = stepInto(undefined as never, parent, names, names.length - 1, fail);
+  if (there !== undefined) {
+    if (there.dentry.isDirectory) fail('EEXIST', `'${walked(names, names.length)}' exists and is a directory`);
+    return;
+  }
+  if (longerThan(names.at(-1)!, NAME_MAX)) missing(names, names.length, fail);
+  if (mntIsReadonly(parent.mount)) fail('EROFS', `'${walked(names, names.length)}' would be created on a read-only mount`);
+  dMknod(parent.dentry, names.at(-1)!);
 }

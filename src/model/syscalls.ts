@@ -5,9 +5,9 @@
 // - commit: the kernel's algorithm (mounts.ts, pnode.ts), which can no longer fail.
 // So a refused operation leaves the namespace exactly as it was.
 import { cloneMnt, copyTree, copyTreeSize } from './clone.js';
-import { dLookup, dMkdir, dRmdir, dentryPath } from './dcache.js';
+import { dLookup, dMkdir, dMknod, dRmdir, dentryPath } from './dcache.js';
 import { attachRecursiveMnt, changeType, joinGroup, setMountAttributes, umountTree, whereToMount } from './mounts.js';
-import { longerThan, lookupPath, makeDirectory, PATH_MAX, traverseMounts, utf8Length, type Fail } from './namei.js';
+import { longerThan, lookupPath, makeDirectory, makeFile, PATH_MAX, traverseMounts, utf8Length, type Fail } from './namei.js';
 import { countSecondaries, propagateMountBusy } from './pnode.js';
 import { hasParent, isMountRoot, isShared, isSlave, isUnbindable, mntIsReadonly } from './predicates.js';
 import { MountPointPaths } from './proc.js';
@@ -132,16 +132,39 @@ function copyMountString(value: string, what: 'source' | 'filesystem type', fail
   if (longerThan(value, PATH_MAX - 1)) fail('EINVAL', `the ${what} is ${utf8Length(value)} bytes long; mount(2) copies at most PATH_MAX (${PATH_MAX}) bytes of it`);
 }
 
+/** graft_tree(): a directory is mounted only on a directory, a file only on a file (ENOTDIR). */
+function checkSameType(where: Path, root: Dentry, shown: string, fail: Fail): void {
+  if (where.dentry.isDirectory !== root.isDirectory) {
+    fail('ENOTDIR', root.isDirectory ? `'${shown}' is a file: a directory cannot be mounted on it` : `'${shown}' is a directory: a file cannot be mounted on it`);
+  }
+}
+
 /** mkdir(2). */
 export function doMkdir(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
   makeDirectory(ns, path, recursive, fail);
 }
 
+/** mknod(2) S_IFREG: an empty regular file, unless a non-directory is there already. */
+export function doCreateFile(ns: MntNamespace, path: string, fail: Fail): void {
+  makeFile(ns, path, fail);
+}
+
 /** mkdirat(2): directory `name` in the directory `dir` (its own dentry, not what is mounted on it). */
 export function doMkdirAt(dir: Path, name: string, fail: Fail): void {
+  if (!dir.dentry.isDirectory) fail('ENOTDIR', `'${name}' would be made in a file`);
   if (dLookup(dir.dentry, name) !== undefined) fail('EEXIST', `'${name}' exists`);
   if (mntIsReadonly(dir.mount)) fail('EROFS', `'${name}' would be created on a read-only mount`);
   dMkdir(dir.dentry, name);
+}
+
+/** mknodat(2) S_IFREG in the directory `dir`: an empty regular file `name`, unless a non-directory is there already (EEXIST for a directory). */
+export function doCreateFileAt(dir: Path, name: string, fail: Fail): void {
+  if (!dir.dentry.isDirectory) fail('ENOTDIR', `'${name}' would be made in a file`);
+  const there = dLookup(dir.dentry, name);
+  if (there?.isDirectory) fail('EEXIST', `'${name}' exists and is a directory`);
+  if (there) return;
+  if (mntIsReadonly(dir.mount)) fail('EROFS', `'${name}' would be created on a read-only mount`);
+  dMknod(dir.dentry, name);
 }
 
 /** d_mountpoint() in the namespace: some attached mount covers `dentry`. */
@@ -177,6 +200,7 @@ export function doNewMount(
     fail('ENODEV', `no filesystem type '${fsType}' (the model makes superblocks of: ${[...filesystems].join(', ')})`);
   }
   const where = whereToMount(path);
+  if (!where.dentry.isDirectory) fail('ENOTDIR', `'${shownAs(target)}' is a file: a new filesystem's root, a directory, cannot be mounted on it`);
   const copies = prepareAttach(ns, where, 1, false, fail);
 
   const flags = options.flags ?? [];
@@ -194,6 +218,7 @@ export function doLoopback(ns: MntNamespace, source: Place, target: Place, recur
   const old = placePath(ns, source, fail);
   const where = whereToMount(targetPath);
   if (isUnbindable(old.mount)) fail('EINVAL', `the source '${shownAs(source)}' is on an unbindable mount, which cannot be bound`);
+  checkSameType(where, old.dentry, shownAs(target), fail);
   const size = recursive ? copyTreeSize(old.mount, old.dentry) : 1;
   const copies = prepareAttach(ns, where, size, false, fail);
 
@@ -214,6 +239,8 @@ export function doMoveMount(ns: MntNamespace, source: string, target: string, fa
     fail('EINVAL', `the source's parent mount '${mountPointOf(ns, old.parent!)}' is shared; a mount inside a shared mount cannot be moved (make the parent private first)`);
   }
   if (!isMountRoot(oldPath)) fail('EINVAL', `the source '${source}' is not a mount point (it lies inside the mount at '${mountPointOf(ns, old)}')`);
+  /* a directory moves only onto a directory, a file onto a file (EINVAL here, not graft_tree()'s ENOTDIR) */
+  if (where.dentry.isDirectory !== oldPath.dentry.isDirectory) fail('EINVAL', `the source '${source}' and the destination '${target}' are not both directories or both files`);
   if (isShared(where.mount) && treeContainsUnbindable(old)) {
     fail('EINVAL', 'the destination is shared and the tree being moved contains an unbindable mount, which would be copied by propagation');
   }

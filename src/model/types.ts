@@ -31,9 +31,9 @@ export class Superblock {
 }
 
 /**
- * A directory of a superblock. The model has directories only (no files, no symlinks).
- * Invariants: parent is null iff this is sb.root; parent.sb === sb; depth = parent.depth + 1;
- * parent.children.get(name) === this.
+ * A directory or an empty regular file of a superblock (no symlinks). Invariants: parent is null
+ * iff this is sb.root; parent.sb === sb; parent is a directory; depth = parent.depth + 1;
+ * parent.children.get(name) === this; a file has no children.
  */
 export class Dentry {
   /** d_subdirs, by name. */
@@ -46,6 +46,8 @@ export class Dentry {
     readonly name: string,
     /** d_parent (the kernel points the root at itself). */
     readonly parent: Dentry | null,
+    /** d_is_dir(): false for a regular file. */
+    readonly isDirectory = true,
   ) {
     this.depth = parent === null ? 0 : parent.depth + 1;
   }

@@ -1,6 +1,7 @@
 // The scenario language: the mount commands a person already types, one per line.
 //
 //   mkdir [-p] DIR...                     cd DIR
+//   touch FILE...                         (an empty file, where none is: a file mount goes on it)
 //   mount -t TYPE [-o OPTS] SOURCE DIR    umount [-l] DIR
 //   mount --bind|--rbind SRC DST          mount --move SRC DST
 //   mount -o remount,bind[,FLAGS] [SOURCE] DIR
@@ -21,6 +22,7 @@ import { applyFlagChanges, flagChangesOf, splitMountOptions, type FlagChange } f
 
 export type Step =
   | { op: 'mkdir'; paths: string[]; parents: boolean }
+  | { op: 'touch'; paths: string[] }
   | { op: 'cd'; path: string }
   | { op: 'mount'; fsType: string; source: string; target: string; flags: MountFlag[]; data?: string }
   /** A bind remount: `changes` applied to the mount's flags (`merge`, DIR alone) or to none (SOURCE DIR). */
@@ -78,6 +80,13 @@ function parseMkdir(args: string[]): Step {
   if (flag) throw new SyntaxProblem(`mkdir: unknown option ${flag} (only -p)`);
   if (paths.length === 0) throw new SyntaxProblem('expected mkdir [-p] DIR...');
   return { op: 'mkdir', paths: operands(paths, paths.length, 'DIR...'), parents };
+}
+
+function parseTouch(args: string[]): Step {
+  const flag = args.find((p) => p.startsWith('-'));
+  if (flag) throw new SyntaxProblem(`touch: unknown option ${flag} (none)`);
+  if (args.length === 0) throw new SyntaxProblem('expected touch FILE...');
+  return { op: 'touch', paths: operands(args, args.length, 'FILE...') };
 }
 
 const propagationFlag = /^--make-(r?)(shared|slave|private|unbindable)$/;
@@ -183,6 +192,8 @@ function parseStep(text: string): Step | undefined {
       return undefined;
     case 'mkdir':
       return parseMkdir(args);
+    case 'touch':
+      return parseTouch(args);
     case 'cd':
       return { op: 'cd', path: operands(args, 1, 'cd DIR')[0]! };
     case 'mount':
@@ -190,7 +201,7 @@ function parseStep(text: string): Step | undefined {
     case 'umount':
       return parseUmount(args);
     default:
-      throw new SyntaxProblem(`unknown command '${command}' (known: mkdir, cd, mount, umount)`);
+      throw new SyntaxProblem(`unknown command '${command}' (known: mkdir, touch, cd, mount, umount)`);
   }
 }
 

@@ -69,6 +69,9 @@ function apply(ns: MountNamespace, step: Step, resolve: (path: string) => string
     case 'mkdir':
       for (const path of step.paths) ns.mkdir(resolve(path), { recursive: step.parents });
       return undefined;
+    case 'touch':
+      for (const path of step.paths) ns.createFile(resolve(path));
+      return undefined;
     case 'cd':
       return resolve(step.path);
     case 'mount':

@@ -46,6 +46,8 @@ function stepKind(step: Step): string {
   switch (step.op) {
     case 'mkdir':
       return step.parents ? 'mkdir -p' : 'mkdir';
+    case 'touch':
+      return 'touch';
     case 'cd':
       return 'cd';
     case 'mount':

@@ -28,6 +28,11 @@ export class RecordingNamespace implements MountNamespace {
     this.inner.mkdir(path, options);
   }
 
+  createFile(path: string): void {
+    this.calls.push(`touch ${path}`);
+    this.inner.createFile(path);
+  }
+
   mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
     this.calls.push(formatStep({ op: 'mount', fsType, source, target, flags: options.flags ?? [], data: options.data ?? '' }));
     this.inner.mount(fsType, source, target, options);
@@ -77,6 +82,10 @@ export class RecordingNamespace implements MountNamespace {
 
   mkdirAt(dir: MountHandle, name: string): void {
     this.inner.mkdirAt(dir, name);
+  }
+
+  createFileAt(dir: MountHandle, name: string): void {
+    this.inner.createFileAt(dir, name);
   }
 
   rmdirAt(dir: MountHandle, name: string): void {
