@@ -64,6 +64,8 @@ export function formatStep(step: PlanStep): string {
   switch (step.op) {
     case 'mkdir':
       return `mkdir -p ${word(step.path)}`;
+    case 'createFile':
+      return `touch ${word(step.path)}`;
     case 'mount': {
       const options = [...step.flags, step.data].filter((option) => option !== '').join(',');
       return `mount -t ${word(step.fsType)}${options ? ` -o ${word(options)}` : ''} ${word(step.source)} ${word(step.target)}`;
@@ -90,6 +92,7 @@ export function formatStep(step: PlanStep): string {
 export function pathsOf(step: PlanStep): string[] {
   switch (step.op) {
     case 'mkdir':
+    case 'createFile':
       return [step.path];
     case 'mount':
     case 'umount':
@@ -108,7 +111,7 @@ export function pathsOf(step: PlanStep): string[] {
   }
 }
 
-/** What applying a plan cost: mount syscalls (mount, set-group, umount), mkdirs, and pins (opens). */
+/** What applying a plan cost: mount syscalls (mount, set-group, umount), mkdirs (and files made), and pins (opens). */
 export interface ApplyCounts {
   steps: number;
   mountCalls: number;
@@ -118,7 +121,7 @@ export interface ApplyCounts {
 
 /** Which count a step adds to (unpin is a close: counted with its pin). */
 function kindOf(step: PlanStep): 'mountCalls' | 'mkdirs' | 'pins' {
-  if (step.op === 'mkdir') return 'mkdirs';
+  if (step.op === 'mkdir' || step.op === 'createFile') return 'mkdirs';
   if (step.op === 'pin' || step.op === 'unpin') return 'pins';
   return 'mountCalls';
 }
@@ -286,6 +289,8 @@ export class PlanApplication {
     switch (step.op) {
       case 'mkdir':
         return this.#mkdir(step.path);
+      case 'createFile':
+        return this.#createFile(step.path);
       case 'mount':
         return this.#onto(step.target, false, (target) => this.#ns.mountAt(step.fsType, step.source, target, { flags: step.flags, data: step.data }));
       case 'bind':
@@ -362,6 +367,25 @@ export class PlanApplication {
       this.#madeDirectory(parent, names.at(-1)!, path);
     } catch (error) {
       if (!isCode(error, 'EEXIST')) throw error;
+    } finally {
+      this.#holds.drop(parent);
+    }
+  }
+
+  /**
+   * touch: an empty file at `path`, made through the directory above it (which the plan has made).
+   * A plan makes files only where a mount it made will take them away (a mount point in a restored
+   * mount, a root in a staging superblock), so there is nothing to undo.
+   */
+  #createFile(path: string): void {
+    const place = this.#placeOf(path);
+    if (!place || ![...selfAndAncestors(path)].some((above) => above !== path && this.#fresh.has(above))) {
+      throw new InvariantError(`a plan makes files only in mounts it made, not at '${path}'`);
+    }
+    const names = below(path, place.path).split('/');
+    const parent = this.#holds.keep(this.#ns.openBeneath(this.#topOf(place, false), names.slice(0, -1).join('/') || '.'));
+    try {
+      this.#ns.createFileAt(parent, names.at(-1)!);
     } finally {
       this.#holds.drop(parent);
     }

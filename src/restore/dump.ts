@@ -1,7 +1,11 @@
 // dump: a mount table (parsed mountinfo) as a topology document, the mounts at or under a directory.
 import type { MountInfo } from '../mountinfo/types.js';
+import type { PointStat } from '../process/point-stat.js';
 import { validateDumpArguments } from './arguments.js';
-import { isAtOrUnder, TOPOLOGY_SCHEMA, TOPOLOGY_VERSION, type Topology, type TopologyMount } from './topology.js';
+import { isAtOrUnder, lookupLandings, TOPOLOGY_SCHEMA, TOPOLOGY_VERSION, type Topology, type TopologyMount } from './topology.js';
+
+/** Looks at an absolute mount point of the dumped namespace; undefined where nothing is found. */
+export type LookAtPoint = (mountPoint: string) => PointStat | undefined;
 
 /** `path` relative to `dir` ('/' for dir itself). */
 function relativeTo(path: string, dir: string): string {
@@ -24,13 +28,48 @@ function topologyMount(entry: MountInfo, under: string, inDump: Set<number>): To
     master: entry.master ?? null,
     propagateFrom: entry.propagateFrom ?? null,
     unbindable: entry.unbindable,
+    // A superblock's root is a directory; any other root is looked at (fillFileTypes).
+    file: entry.root === '/' ? false : null,
   };
 }
 
-/** The topology of the mounts at or under `under` (an absolute, normalized directory). */
-export function dump(entries: readonly MountInfo[], under = '/'): Topology {
+/** Whether `top` is `mount` or stacked on it at the same mount point (then both are files, or neither). */
+function stackedOn(top: TopologyMount, mount: TopologyMount, byId: ReadonlyMap<number, TopologyMount>): boolean {
+  for (let at: TopologyMount | undefined = top; at && at.mountPoint === mount.mountPoint; at = at.parent === null ? undefined : byId.get(at.parent)) {
+    if (at === mount) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether each mount is a file, where `look` can tell: a lookup of its mount point lands on it, or on
+ * a mount stacked on it, and finds that mount's superblock. A mount covered from above is not
+ * reached by its mount point, and stays unknown.
+ */
+function fillFileTypes(mounts: TopologyMount[], under: string, look: LookAtPoint): void {
+  const landed = lookupLandings(mounts);
+  const byId = new Map(mounts.map((mount) => [mount.id, mount]));
+  const seen = new Map<string, PointStat | undefined>();
+  for (const mount of mounts) {
+    if (mount.file !== null) continue;
+    const top = landed.get(mount.mountPoint);
+    if (!top || !stackedOn(top, mount, byId)) continue;
+    const absolute = under === '/' ? mount.mountPoint : mount.mountPoint === '/' ? under : `${under}${mount.mountPoint}`;
+    if (!seen.has(absolute)) seen.set(absolute, look(absolute));
+    const found = seen.get(absolute);
+    if (found?.superblock === top.superblock) mount.file = found.file;
+  }
+}
+
+/**
+ * The topology of the mounts at or under `under` (an absolute, normalized directory). With `look`
+ * (a view of the dumped namespace's files), each mount records whether it is a file.
+ */
+export function dump(entries: readonly MountInfo[], under = '/', look?: LookAtPoint): Topology {
   validateDumpArguments(entries, under);
   const kept = entries.filter((entry) => isAtOrUnder(entry.mountPoint, under));
   const inDump = new Set(kept.map((entry) => entry.id));
-  return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_VERSION, under, mounts: kept.map((entry) => topologyMount(entry, under, inDump)) };
+  const mounts = kept.map((entry) => topologyMount(entry, under, inDump));
+  if (look) fillFileTypes(mounts, under, look);
+  return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_VERSION, under, mounts };
 }

@@ -5,21 +5,27 @@
 // 0. places: with `holdInto`, --into first becomes a private bind of itself, so that nothing the
 //    restore mounts there propagates to the peers (or receives from the master) of the mount that
 //    holds it (restore.ts decides when: places.ts);
-// 1. superblocks: each created once, under a staging tmpfs made private at once — a new mount for tmpfs, proc,
-//    sysfs and other pseudo filesystems; a bind from an available external mount for the rest;
+// 1. superblocks: each created once, under a staging tmpfs made private at once — a new mount for the
+//    filesystems whose new mount is a superblock of its own (filesystems.ts), a private bind of a
+//    mount the caller names for the rest (an external, or a live member of a tied group), which is
+//    never written to. A file that is a mount's root is created as an empty file;
 // 2. tree: every mount as a private bind of its superblock's staging mount (root and all), parents
 //    before children; among siblings, a mount on a path under another's mount point first, so that
-//    nothing is mounted under a path already covered. A mount that something later covers is
-//    pinned (held by reference) as soon as it exists, so the later phases can still reach it.
-//    A bind has the per-mount flags of what it binds: each superblock's staging mount is given the
-//    flags most of its mounts have (read-only aside), so that most binds come out right;
+//    nothing is mounted under a path already covered. A mount point is made as a directory, or as
+//    an empty file where the mount is of a file (a file binds only onto a file). A mount that
+//    something later covers is pinned (held by reference) as soon as it exists, so the later
+//    phases can still reach it. A bind has the per-mount flags of what it binds: each superblock's
+//    staging mount is given the flags most of its mounts have (read-only aside), so that most
+//    binds come out right;
 // 3. flags: once every mount point has been made, each mount whose flags the bind did not give it
 //    (read-only ones among them) gets them with one bind remount;
 // 4. sharing: nothing propagates while the tree is built because everything is private. Then, per
-//    peer group, masters before slaves: a seed (a bind of the superblock's root, which contains
-//    every member's root) becomes shared — as a slave of its master's seed first, if it has one —
-//    and set-group puts each member into the seed's group. Slaves that are in no group join
-//    through a slave seed of their master. Unbindable mounts are marked last;
+//    peer group, masters before slaves: a seed (the only member, or a bind of the superblock's
+//    root, which contains every member's root) becomes shared — as a slave of its master's seed
+//    first, if it has one — and set-group puts each member into the seed's group. Slaves that are
+//    in no group join through a slave seed of their master. A group tied to a live one has the
+//    live member as its seed: the restored mounts join it, or become its slaves, as attach makes a
+//    volume one (set-group, then make-slave). Unbindable mounts are marked last;
 // 5. cleanup: the staging tmpfs, with every superblock mount and seed, is detached; the members
 //    keep their groups (the kernel moves slaves of a leaving peer to a remaining one).
 //
@@ -28,13 +34,15 @@ import { posix } from 'node:path';
 import { groupBy } from '../core/group-by.js';
 import { validatePlaces } from './arguments.js';
 import { MOUNT_FLAGS, type MountFlag, type Propagation } from '../core/namespace.js';
-import { isAtOrUnder, type Topology, type TopologyMount } from './topology.js';
+import { existingSuperblockReason, makesFreshSuperblock, startsEmpty } from './filesystems.js';
+import { isAtOrUnder, lookupLandings, type Topology, type TopologyMount } from './topology.js';
 
 /** A mount named by path, or by the name it was pinned under (`@name` when printed). */
 export type Target = string | { pin: string };
 
 export type PlanStep =
   | { op: 'mkdir'; path: string }
+  | { op: 'createFile'; path: string }
   | { op: 'mount'; fsType: string; source: string; target: string; flags: readonly MountFlag[]; data: string }
   | { op: 'remount'; target: Target; flags: readonly MountFlag[] }
   | { op: 'bind'; source: string; target: string }
@@ -44,11 +52,31 @@ export type PlanStep =
   | { op: 'umount'; target: string }
   | { op: 'unpin'; name: string };
 
+/** What the caller's namespace shows of a mount it names (an external, a tie), when known: checked against the dump. */
+export interface LiveFacts {
+  /** Its filesystem type. */
+  fsType?: string;
+  /** Whether its superblock is read-only. */
+  readOnly?: boolean;
+}
+
 /** Where a superblock that cannot be created afresh is available: `path` shows its directory `root`. */
-export interface External {
+export interface External extends LiveFacts {
   superblock: string;
   root: string;
   path: string;
+}
+
+/**
+ * A live peer group the dump's mounts are members or slaves of: `path` is the root of a shared mount
+ * in it (in the namespace the restore runs in), showing directory `root` of its superblock. The
+ * restored mounts are tied to it with set-group, and their superblock is bound from it.
+ */
+export interface Tie extends LiveFacts {
+  /** The group's id in the dump (shared:N, master:N). */
+  group: number;
+  path: string;
+  root: string;
 }
 
 export interface PlanOptions {
@@ -58,6 +86,8 @@ export interface PlanOptions {
   staging: string;
   /** Superblocks available to bind from (for filesystems that cannot be mounted afresh). */
   externals?: readonly External[];
+  /** Live peer groups the restored mounts are tied to. */
+  ties?: readonly Tie[];
   /** Build on a private bind of `into` onto itself (it lies in a shared or slave mount). */
   holdInto?: boolean;
 }
@@ -71,15 +101,6 @@ export interface Plan {
   /** How many mounts the plan rebuilds. */
   mounts: number;
 }
-
-/**
- * Filesystems a new mount recreates (their content is not the point, or comes from the kernel), and
- * whose new mount cannot change a superblock other mounts already show. Left out on purpose: the
- * one-superblock-per-system ones that apply a new mount's options to the existing superblock
- * (debugfs, tracefs: mode, uid, gid; pstore: read-only too; cgroup2: nsdelegate...), securityfs,
- * configfs, fusectl, binfmt_misc — those are bound from a mount of them named with --external.
- */
-export const PSEUDO_FILESYSTEMS: ReadonlySet<string> = new Set(['tmpfs', 'ramfs', 'proc', 'sysfs', 'mqueue', 'devpts', 'hugetlbfs', 'bpf', 'cgroup']);
 
 /** One superblock of the dump and how the plan gets hold of it. */
 interface Superblock {
@@ -158,36 +179,9 @@ function creationOrder(mounts: readonly TopologyMount[]): TopologyMount[] {
   return order;
 }
 
-/** The longest proper prefix of `path` (absolute, normalized) that `known` holds; it must hold '/'. */
-function longestKnownPrefix(path: string, known: ReadonlyMap<string, unknown>): string {
-  let prefix = path;
-  do prefix = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
-  while (!known.has(prefix));
-  return prefix;
-}
-
-/**
- * The mounts a path lookup cannot reach once the tree is complete: walking a mount's own mount point
- * from the top, as the kernel does, lands on something else. Mounts whose parent is outside the dump
- * all hang from the one mount that holds `into`. A walk changes mounts only at mount points, so where
- * each mount point lands is found once, from where its nearest listed prefix landed: shorter points
- * first (a deep tree stays quadratic in its path length, not cubic).
- */
+/** The mounts a path lookup cannot reach once the tree is complete (they are reached through pins). */
 function coveredMounts(mounts: readonly TopologyMount[]): Set<number> {
-  const onPoint = new Map<string, TopologyMount>();
-  for (const mount of mounts) onPoint.set(`${mount.parent} ${mount.mountPoint}`, mount);
-  const topmost = (parent: number | null, point: string): TopologyMount | undefined => {
-    let top = onPoint.get(`${parent} ${point}`);
-    for (let over = top; over; over = onPoint.get(`${over.id} ${point}`)) top = over;
-    return top;
-  };
-  const landed = new Map<string, TopologyMount | undefined>([['/', topmost(null, '/')]]);
-  const points = [...new Set(mounts.map((mount) => mount.mountPoint))].sort((a, b) => a.length - b.length);
-  for (const point of points) {
-    if (point === '/') continue;
-    const from = landed.get(longestKnownPrefix(point, landed));
-    landed.set(point, topmost(from ? from.id : null, point) ?? from);
-  }
+  const landed = lookupLandings(mounts);
   return new Set(mounts.filter((mount) => landed.get(mount.mountPoint) !== mount).map((mount) => mount.id));
 }
 
@@ -196,15 +190,33 @@ function externalFor(key: string, roots: readonly string[], externals: readonly 
   return externals.find((e) => e.superblock === key && roots.every((root) => isAtOrUnder(root, e.root)));
 }
 
+/** `root`, a directory of a superblock at or under `base`, as a path relative to `base`. */
+function relativeRoot(root: string, base: string): string {
+  return base === '/' ? root : root.slice(base.length) || '/';
+}
+
+/** Whether a superblock's options (mountinfo field 11) make it read-only. */
+const readOnlySuperblock = (mount: TopologyMount): boolean => mount.superOptions.split(',')[0] === 'ro';
+
+/** The words the problems use for a superblock. */
+const describeSuperblock = (mount: TopologyMount): string => `superblock ${mount.superblock} (${mount.fsType} ${mount.source})`;
+
+/** The roots of `mounts`, each once, quoted. */
+const quotedRoots = (mounts: readonly TopologyMount[]): string => [...new Set(mounts.map((m) => `'${m.root}'`))].join(', ');
+
 class Planner {
   readonly steps: PlanStep[] = [];
   readonly problems: string[] = [];
   readonly superblocks = new Map<string, Superblock>();
   readonly pinned = new Map<number, string>();
-  /** The seed each restored peer group has, by group id. */
+  /** The seed each restored peer group has, by group id: a tied group's is its live member. */
   readonly seeds = new Map<number, Target>();
   /** The members of each peer group of the dump, by group id. */
   readonly groups: Map<number, TopologyMount[]>;
+  /** The tie of each tied group, by group id. */
+  readonly ties = new Map<number, Tie>();
+  /** A live mount of each tied superblock, which the superblock is bound from. */
+  readonly tiedSuperblocks = new Map<string, External>();
 
   constructor(readonly topology: Topology, readonly options: PlanOptions) {
     this.groups = groupBy(topology.mounts, (mount) => mount.group);
@@ -216,13 +228,36 @@ class Planner {
     return pin === undefined ? join(this.options.into, mount.mountPoint) : { pin };
   }
 
+  /**
+   * The ties: each names a group some mounts of the dump are members or slaves of, all of one
+   * superblock (set-group joins mounts of one superblock only), which is then bound from the tie.
+   */
+  tieGroups(): void {
+    for (const tie of this.options.ties ?? []) {
+      const tied = this.topology.mounts.filter((mount) => mount.group === tie.group || mount.master === tie.group);
+      const keys = new Set(tied.map((mount) => mount.superblock));
+      if (keys.size === 0) {
+        this.problems.push(`--tie ${tie.group}=${tie.path} names peer group ${tie.group}, which no mount of the dump is a member or a slave of`);
+        continue;
+      }
+      if (keys.size > 1) {
+        this.problems.push(`the mounts tied to peer group ${tie.group} show several superblocks (${[...keys].join(', ')}), which one group never spans`);
+        continue;
+      }
+      const [key] = keys as Set<string> & [string];
+      this.ties.set(tie.group, tie);
+      this.seeds.set(tie.group, tie.path);
+      if (!this.tiedSuperblocks.has(key)) this.tiedSuperblocks.set(key, { ...tie, superblock: key });
+    }
+  }
+
   /** Phase 0: `into` as a private bind of itself, when asked for. */
   holdInto(): void {
     const { into } = this.options;
     if (this.options.holdInto) this.steps.push({ op: 'mkdir', path: into }, { op: 'bind', source: into, target: into }, { op: 'propagation', type: 'private', target: into });
   }
 
-  /** Phase 1: a staging tmpfs, private before anything is put in it, and in it one private mount of every superblock. */
+  /** Phase 1: a staging tmpfs, private before anything is put in it, and in it one mount of every superblock. */
   createSuperblocks(): void {
     const { staging } = this.options;
     this.steps.push(
@@ -235,35 +270,84 @@ class Planner {
       const superblock: Superblock = { key, staging: posix.join(staging, `sb${this.superblocks.size + 1}`), first, flags: commonFlags(mounts) };
       this.superblocks.set(key, superblock);
       this.steps.push({ op: 'mkdir', path: superblock.staging });
-      if (PSEUDO_FILESYSTEMS.has(first.fsType)) {
-        const { fsType, source, superOptions: data } = first;
-        this.steps.push({ op: 'mount', fsType, source, target: superblock.staging, flags: superblock.flags, data });
-        for (const root of new Set(mounts.map((m) => m.root))) if (root !== '/') this.steps.push({ op: 'mkdir', path: join(superblock.staging, root) });
-        continue;
-      }
-      const external = externalFor(key, mounts.map((m) => m.root), this.options.externals ?? []);
-      if (!external) {
-        this.problems.push(
-          `superblock ${key} (${first.fsType} ${first.source}) cannot be created afresh, and no available mount of it holds ` +
-            `${[...new Set(mounts.map((m) => `'${m.root}'`))].join(', ')}: name one with --external ${key}=PATH`,
-        );
-        continue;
-      }
-      superblock.external = external;
-      /* The bind has the flags of the external mount, which the dump does not show: they are set; and its sharing (a peer of a shared external): it is made private. */
-      this.steps.push(
-        { op: 'bind', source: external.path, target: superblock.staging },
-        { op: 'propagation', type: 'private', target: superblock.staging },
-        { op: 'remount', target: superblock.staging, flags: superblock.flags },
-      );
+      const roots = mounts.map((m) => m.root);
+      const external = externalFor(key, roots, this.options.externals ?? []) ?? externalFor(key, roots, [...this.tiedSuperblocks.values()]);
+      if (external) this.bindExternal(superblock, external);
+      else if (makesFreshSuperblock(first.fsType) && !this.tiedSuperblocks.has(key)) this.mountAfresh(superblock, mounts);
+      else this.problems.push(this.unavailable(superblock, mounts));
     }
+  }
+
+  /** Why a superblock that is not created afresh cannot be had, and what to name. */
+  unavailable(superblock: Superblock, mounts: readonly TopologyMount[]): string {
+    const { first, key } = superblock;
+    const named = (this.options.externals ?? []).find((e) => e.superblock === key) ?? this.tiedSuperblocks.get(key);
+    if (named) return `${describeSuperblock(first)}: the mount named at ${named.path} shows its '${named.root}', which does not hold ${quotedRoots(mounts)}`;
+    return (
+      `${describeSuperblock(first)} is not created afresh: ${existingSuperblockReason(first.fsType)}; a restore neither mounts it anew nor writes to it. ` +
+      `No available mount of it holds ${quotedRoots(mounts)}: name one with --external ${key}=PATH`
+    );
+  }
+
+  /**
+   * A private bind of a mount the caller named: made private at once, so that nothing the restore
+   * mounts on it reaches the live mount's peers. Its flags, which the dump does not show, are set.
+   */
+  bindExternal(superblock: Superblock, external: External): void {
+    const { first, key } = superblock;
+    if (external.fsType !== undefined && external.fsType !== first.fsType) {
+      this.problems.push(`${describeSuperblock(first)}: the mount named at ${external.path} is of ${external.fsType}, not ${first.fsType}`);
+    }
+    if (external.readOnly !== undefined && external.readOnly !== readOnlySuperblock(first)) {
+      const [want, has] = external.readOnly ? ['read-write', 'read-only'] : ['read-only', 'read-write'];
+      this.problems.push(`${describeSuperblock(first)} is ${want}, but the mount named at ${external.path} shows a ${has} superblock: name a mount of the dumped superblock ${key}`);
+    }
+    superblock.external = external;
+    this.steps.push(
+      { op: 'bind', source: external.path, target: superblock.staging },
+      { op: 'propagation', type: 'private', target: superblock.staging },
+      { op: 'remount', target: superblock.staging, flags: superblock.flags },
+    );
+  }
+
+  /**
+   * A new mount of a filesystem that makes a superblock of its own, read-only from the start when
+   * the dump's is ("ro" in the data), and in it every root its mounts show: a directory, or an
+   * empty file. A read-only superblock that starts empty cannot take them: reported.
+   */
+  mountAfresh(superblock: Superblock, mounts: readonly TopologyMount[]): void {
+    const { fsType, source, superOptions: data } = superblock.first;
+    this.steps.push({ op: 'mount', fsType, source, target: superblock.staging, flags: superblock.flags, data });
+    for (const mount of new Map(mounts.filter((m) => m.root !== '/').map((m) => [m.root, m])).values()) {
+      this.makePlace(join(superblock.staging, mount.root), mount.file === true);
+    }
+    if (readOnlySuperblock(superblock.first) && startsEmpty(fsType) && this.needsMaking(superblock.key)) {
+      this.problems.push(`${describeSuperblock(superblock.first)} is read-only and starts empty, but its mounts need directories or files made in it, which a restore cannot make in a read-only superblock`);
+    }
+  }
+
+  /** Whether anything must be made in superblock `key`: a root below its top, or a mount point of a mount on one of its mounts. */
+  needsMaking(key: string): boolean {
+    const byId = new Map(this.topology.mounts.map((mount) => [mount.id, mount]));
+    return this.topology.mounts.some((mount) => {
+      const parent = mount.parent === null ? undefined : byId.get(mount.parent);
+      return (mount.superblock === key && mount.root !== '/') || (parent?.superblock === key && parent.mountPoint !== mount.mountPoint);
+    });
+  }
+
+  /** Steps that make `path`: a directory (mkdir -p), or an empty file in a directory made so. */
+  makePlace(path: string, file: boolean): void {
+    if (!file) {
+      this.steps.push({ op: 'mkdir', path });
+      return;
+    }
+    this.steps.push({ op: 'mkdir', path: posix.dirname(path) }, { op: 'createFile', path });
   }
 
   /** The staging path that shows directory `root` of a mount's superblock. */
   stagedRoot(mount: TopologyMount): string {
     const superblock = this.superblocks.get(mount.superblock)!;
-    if (!superblock.external) return join(superblock.staging, mount.root);
-    return join(superblock.staging, superblock.external.root === '/' ? mount.root : mount.root.slice(superblock.external.root.length) || '/');
+    return join(superblock.staging, superblock.external ? relativeRoot(mount.root, superblock.external.root) : mount.root);
   }
 
   /** Phase 2: every mount as a private bind, in an order where nothing lands under a covered path. */
@@ -272,13 +356,13 @@ class Planner {
     const byId = new Map(this.topology.mounts.map((mount) => [mount.id, mount]));
     const parentOf = (mount: TopologyMount) => (mount.parent === null ? undefined : byId.get(mount.parent));
     /* A mount point in an external filesystem is never created (it is not ours to change); one on its parent's root exists. */
-    const needsDirectory = (mount: TopologyMount) => {
+    const needsPlace = (mount: TopologyMount) => {
       const parent = parentOf(mount);
       return !parent || (parent.mountPoint !== mount.mountPoint && !this.superblocks.get(parent.superblock)?.external);
     };
     for (const mount of creationOrder(this.topology.mounts)) {
       const target = join(this.options.into, mount.mountPoint);
-      if (needsDirectory(mount)) this.steps.push({ op: 'mkdir', path: target });
+      if (needsPlace(mount)) this.makePlace(target, mount.file === true);
       this.steps.push({ op: 'bind', source: this.stagedRoot(mount), target });
       if (covered.has(mount.id)) {
         const name = `m${mount.id}`;
@@ -298,19 +382,19 @@ class Planner {
   }
 
   /**
-   * The seed of a set of mounts of one superblock: a member whose root is the superblock's root, the
-   * widest there is (it contains every member's root), else a new private bind of that root in staging.
-   * Returns the seed and the members still to join it.
+   * The seed of a set of mounts of one superblock: the only one, or a member whose root is the
+   * superblock's root, the widest there is (it contains every member's root), else a new private
+   * bind of that root in staging. Returns the seed and the members still to join it.
    */
   seedOf(members: readonly TopologyMount[], label: string): { seed: Target; rest: TopologyMount[] } {
-    const widest = members.find((member) => member.root === '/' && !member.unbindable);
+    const widest = members.length === 1 ? members[0] : members.find((member) => member.root === '/' && !member.unbindable);
     if (widest) return { seed: this.targetOf(widest), rest: members.filter((member) => member !== widest) };
     const path = posix.join(this.options.staging, `seed-${label}`);
     this.steps.push({ op: 'mkdir', path }, { op: 'bind', source: this.superblocks.get(members[0]!.superblock)!.staging, target: path });
     return { seed: path, rest: [...members] };
   }
 
-  /** Makes the private `seed` a slave of group `master`: it joins the group's seed, then steps down. */
+  /** Makes the private `seed` a slave of group `master`: it joins the group's seed, then steps down (attach's two steps). */
   enslave(seed: Target, master: number): void {
     const masterSeed = this.seeds.get(master);
     if (masterSeed === undefined) return; // a master in a cycle: reported by mastersFirst
@@ -321,11 +405,16 @@ class Planner {
    * Phase 4: peer groups (masters first), then slaves in no group, then unbindable marks. An
    * unbindable slave is marked before it joins: set-group takes an unbindable target (it is neither
    * shared nor a slave) and keeps the mark, while marking a slave unbindable would end its slavery.
+   * A tied group's members join its live member, which already has the group's master.
    */
   restoreSharing(): void {
     const loneSlaves = groupBy(this.topology.mounts, (mount) => (mount.group === null ? mount.master : null));
     for (const group of this.mastersFirst()) {
       const members = this.groups.get(group)!;
+      if (this.ties.has(group)) {
+        for (const member of members) this.steps.push({ op: 'setGroup', source: this.seeds.get(group)!, target: this.targetOf(member) });
+        continue;
+      }
       const { seed, rest } = this.seedOf(members, `g${group}`);
       const master = members[0]!.master;
       if (master !== null) this.enslave(seed, master);
@@ -334,13 +423,11 @@ class Planner {
       for (const member of rest) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(member) });
     }
     for (const [master, slaves] of loneSlaves) {
-      if (!this.groups.has(master)) continue; // reported by checkGroups
+      if (!this.seeds.has(master)) continue; // reported by checkGroups or mastersFirst
+      for (const slave of slaves) if (slave.unbindable) this.steps.push({ op: 'propagation', type: 'unbindable', target: this.targetOf(slave) });
       const { seed, rest } = this.seedOf(slaves, `s${master}`);
       this.enslave(seed, master);
-      for (const slave of rest) {
-        if (slave.unbindable) this.steps.push({ op: 'propagation', type: 'unbindable', target: this.targetOf(slave) });
-        this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(slave) });
-      }
+      for (const slave of rest) this.steps.push({ op: 'setGroup', source: seed, target: this.targetOf(slave) });
     }
     for (const mount of this.topology.mounts) {
       if (mount.unbindable && mount.master === null) this.steps.push({ op: 'propagation', type: 'unbindable', target: this.targetOf(mount) });
@@ -378,8 +465,11 @@ class Planner {
       const where = `mount ${mount.id} at '${mount.mountPoint}'`;
       if (mount.propagateFrom !== null) {
         this.problems.push(`${where} receives propagation from peer group ${mount.propagateFrom} through a master the dump could not see (propagate_from); dump from a process that sees the whole namespace`);
-      } else if (mount.master !== null && !groups.has(mount.master)) {
-        this.problems.push(`${where} is a slave of peer group ${mount.master}, which has no member in the dump; dump a directory that holds a member of it`);
+      } else if (mount.master !== null && !groups.has(mount.master) && !this.ties.has(mount.master)) {
+        this.problems.push(
+          `${where} is a slave of peer group ${mount.master}, which has no member in the dump; dump a directory that holds a member of it, ` +
+            `or tie it to a live member of the group: --tie ${mount.master}=PATH`,
+        );
       }
       if (mount.unbindable && mount.group !== null) {
         this.problems.push(`${where} is both unbindable and shared, which the kernel never shows`);
@@ -408,13 +498,14 @@ function checkPlaces(options: PlanOptions): string[] {
 }
 
 /** The options planRestore() knows. */
-export const PLAN_OPTIONS: readonly string[] = ['into', 'staging', 'externals', 'holdInto'];
+export const PLAN_OPTIONS: readonly string[] = ['into', 'staging', 'externals', 'ties', 'holdInto'];
 
 /** The plan that rebuilds `topology` at `options.into`. */
 export function planRestore(topology: Topology, options: PlanOptions): Plan {
   validatePlaces(options, PLAN_OPTIONS);
   const planner = new Planner(topology, options);
   planner.problems.push(...checkPlaces(options));
+  planner.tieGroups();
   planner.checkGroups();
   planner.holdInto();
   planner.createSuperblocks();

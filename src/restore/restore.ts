@@ -79,8 +79,8 @@ export function compareTopologies(expected: Topology, actual: Topology, superOpt
 export function prepareRestore(ns: MountNamespace, topology: Topology, options: RestoreOptions): { places: Places; plan: Plan; problems: string[] } {
   validatePlaces(options, [...PLAN_OPTIONS.filter((option) => option !== 'holdInto'), 'progress', 'superOptions']);
   const places = examinePlaces(ns, topology, options);
-  const { into, staging, externals } = options;
-  const plan = planRestore(topology, { into, staging, ...(externals === undefined ? {} : { externals }), holdInto: places.into.hold });
+  const { into, staging, externals, ties } = options;
+  const plan = planRestore(topology, { into, staging, ...(externals === undefined ? {} : { externals }), ...(ties === undefined ? {} : { ties }), holdInto: places.into.hold });
   return { places, plan, problems: [...plan.problems, ...places.problems] };
 }
 

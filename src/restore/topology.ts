@@ -8,10 +8,15 @@
 //   the directory the dump was taken under, and a child's lies at or under its parent's;
 // - roots are absolute and normalized; `superblock` is "MAJOR:MINOR";
 // - at most one mount of a given parent sits on a given mount point (a stack is a parent chain).
+//
+// Versions: 2 added `file` to each mount. A version 1 document is read as version 2 whose mounts
+// say nothing of their type (`file: null`), which a restore treats as directories, as it always did.
 import { isAtOrUnder, isNormalAbsolute } from '../core/place.js';
 
 export const TOPOLOGY_SCHEMA = 'mount-set-group/topology';
-export const TOPOLOGY_VERSION = 1;
+export const TOPOLOGY_VERSION = 2;
+/** The versions loadTopology() reads: each older one is read as the current one. */
+export const TOPOLOGY_VERSIONS_READ: readonly number[] = [1, 2];
 
 export interface TopologyMount {
   /** Mount id when dumped; used only to link `parent`. */
@@ -35,6 +40,12 @@ export interface TopologyMount {
   /** propagate_from:N: the nearest group the dumping process could see, when the master was hidden. */
   propagateFrom: number | null;
   unbindable: boolean;
+  /**
+   * Whether the mount's root, and so its mount point (the kernel binds files only onto files), is a
+   * file rather than a directory; null where the dump could not tell (a saved mountinfo, a mount
+   * point covered from above).
+   */
+  file: boolean | null;
 }
 
 export interface Topology {
@@ -112,7 +123,11 @@ const mountFields: { [K in keyof TopologyMount]: Checker<TopologyMount[K]> } = {
   master: orNull(id),
   propagateFrom: orNull(id),
   unbindable: boolean,
+  file: orNull(boolean),
 };
+
+/** A version 1 mount: the fields of version 2 but `file`, which it reads as unknown. */
+const { file: _addedInVersion2, ...mountFieldsVersion1 } = mountFields;
 
 function checkFields<T>(value: unknown, at: string, fields: { [K in keyof T]: Checker<T[K]> }): T {
   if (!isObject(value)) throw new TopologyError(at, 'must be an object');
@@ -167,15 +182,54 @@ export { isAtOrUnder };
 export function loadTopology(value: unknown): Topology {
   if (!isObject(value)) throw new TopologyError('document', 'must be a JSON object');
   if (value.schema !== TOPOLOGY_SCHEMA) throw new TopologyError('schema', `must be '${TOPOLOGY_SCHEMA}', not ${JSON.stringify(value.schema)}`);
-  if (value.version !== TOPOLOGY_VERSION) {
-    throw new TopologyError('version', `${JSON.stringify(value.version)} is not a version this package reads (it reads ${TOPOLOGY_VERSION})`);
+  if (typeof value.version !== 'number' || !TOPOLOGY_VERSIONS_READ.includes(value.version)) {
+    throw new TopologyError('version', `${JSON.stringify(value.version)} is not a version this package reads (it reads ${TOPOLOGY_VERSIONS_READ.join(' and ')})`);
   }
   const unknown = Object.keys(value).find((key) => !['schema', 'version', 'under', 'mounts'].includes(key));
   if (unknown !== undefined) throw new TopologyError(unknown, 'is not a field of the schema');
   const under = normalPath(value.under, 'under');
   if (!Array.isArray(value.mounts)) throw new TopologyError('mounts', 'must be an array');
   if (value.mounts.length > 1_000_000) throw new TopologyError('mounts', 'holds more than 1,000,000 mounts');
-  const mounts = value.mounts.map((mount, i) => checkFields<TopologyMount>(mount, `mounts[${i}]`, mountFields));
+  const mounts = value.mounts.map((mount, i): TopologyMount =>
+    value.version === 1
+      ? { ...checkFields<Omit<TopologyMount, 'file'>>(mount, `mounts[${i}]`, mountFieldsVersion1), file: null }
+      : checkFields<TopologyMount>(mount, `mounts[${i}]`, mountFields),
+  );
   checkTree(mounts);
   return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_VERSION, under, mounts };
+}
+
+/** The longest proper prefix of `path` (absolute, normalized) that `known` holds; it must hold '/'. */
+function longestKnownPrefix(path: string, known: ReadonlyMap<string, unknown>): string {
+  let prefix = path;
+  do prefix = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
+  while (!known.has(prefix));
+  return prefix;
+}
+
+/**
+ * Where a path lookup of each mount point ends once the tree is complete, walking from the top as
+ * the kernel does: in the topmost mount there, or, where a mount covered from above left none on
+ * that path, in the mount the path lies inside (undefined: outside the dump). A mount that is not
+ * where its own mount point leads is covered. Mounts whose parent is outside the dump all hang from
+ * one mount, the one that holds the dump's directory. A walk changes mounts only at mount points, so
+ * where each mount point lands is found once, from where its nearest listed prefix landed: shorter
+ * points first (a deep tree stays quadratic in its path length, not cubic).
+ */
+export function lookupLandings(mounts: readonly TopologyMount[]): Map<string, TopologyMount | undefined> {
+  const onPoint = new Map<string, TopologyMount>();
+  for (const mount of mounts) onPoint.set(`${mount.parent} ${mount.mountPoint}`, mount);
+  const topmost = (parent: number | null, point: string): TopologyMount | undefined => {
+    let top = onPoint.get(`${parent} ${point}`);
+    for (let over = top; over; over = onPoint.get(`${over.id} ${point}`)) top = over;
+    return top;
+  };
+  const landed = new Map<string, TopologyMount | undefined>([['/', topmost(null, '/')]]);
+  const points = [...new Set(mounts.map((mount) => mount.mountPoint))].sort((a, b) => a.length - b.length);
+  for (const point of points) {
+    if (point === '/') continue;
+    const from = landed.get(longestKnownPrefix(point, landed));
+    landed.set(point, topmost(from ? from.id : null, point) ?? from);
+  }
+  return landed;
 }

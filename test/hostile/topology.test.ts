@@ -26,12 +26,12 @@ afterAll(() => rmSync(scratch, { recursive: true }));
 function mount(fields: Partial<TopologyMount> & { id: number }): TopologyMount {
   return {
     parent: null, mountPoint: '/', root: '/', fsType: 'tmpfs', source: 't', superblock: '0:1',
-    mountOptions: 'rw', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false, ...fields,
+    mountOptions: 'rw', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false, file: null, ...fields,
   };
 }
 
 function document(mounts: unknown[], top: Record<string, unknown> = {}): Record<string, unknown> {
-  return { schema: 'mount-set-group/topology', version: 1, under: '/', mounts, ...top };
+  return { schema: 'mount-set-group/topology', version: 2, under: '/', mounts, ...top };
 }
 
 function topologyError(value: unknown): TopologyError {
@@ -51,7 +51,7 @@ describe('schema violations: TopologyError ERR_TOPOLOGY at the field', () => {
     ['null', null, 'document'],
     ['a string', 'mounts', 'document'],
     ['another schema', document([], { schema: 'findmnt' }), 'schema'],
-    ['version 2', document([], { version: 2 }), 'version'],
+    ['version 3', document([], { version: 3 }), 'version'],
     ['version "1"', document([], { version: '1' }), 'version'],
     ['no version', { schema: 'mount-set-group/topology', under: '/', mounts: [] }, 'version'],
     ['an unknown top-level field', document([], { comment: 'x' }), 'comment'],
@@ -78,7 +78,7 @@ describe('schema violations: TopologyError ERR_TOPOLOGY at the field', () => {
     ['an fs type that is a number', document([{ ...root, fsType: 7 }]), 'mounts[0].fsType'],
     ['a fractional group', document([{ ...root, group: 1.5 }]), 'mounts[0].group'],
     ['unbindable as a string', document([{ ...root, unbindable: 'yes' }]), 'mounts[0].unbindable'],
-    ['__proto__ as a field', JSON.parse(`{"schema":"mount-set-group/topology","version":1,"under":"/","mounts":[${JSON.stringify(root).slice(0, -1)},"__proto__":{"id":2}}]}`), 'mounts[0].__proto__'],
+    ['__proto__ as a field', JSON.parse(`{"schema":"mount-set-group/topology","version":2,"under":"/","mounts":[${JSON.stringify(root).slice(0, -1)},"__proto__":{"id":2}}]}`), 'mounts[0].__proto__'],
     ['toString as a field', document([{ ...root, toString: 'x' }]), 'mounts[0].toString'],
   ])('%s: at %s', (_what, value, at) => {
     const error = topologyError(value);
@@ -116,7 +116,7 @@ describe('well-formed documents that cannot be restored exactly: refused by the 
     ['members of one group with different masters', [mount({ id: 1, group: 2 }), mount({ id: 2, mountPoint: '/a', group: 1, master: 2 }), mount({ id: 3, mountPoint: '/b', group: 1 })], /name different masters/],
     ['groups that are each other\'s masters', [mount({ id: 1, group: 1, master: 2 }), mount({ id: 2, mountPoint: '/a', group: 2, master: 1 })], /propagation cycle/],
     ['a group that is its own master', [mount({ id: 1, group: 1, master: 1 })], /propagation cycle/],
-    ['a disk filesystem with no --external', [mount({ id: 1, fsType: 'ext4', source: '/dev/sda1', superblock: '8:1' })], /cannot be created afresh.*--external 8:1=PATH/],
+    ['a disk filesystem with no --external', [mount({ id: 1, fsType: 'ext4', source: '/dev/sda1', superblock: '8:1' })], /is not created afresh.*--external 8:1=PATH/],
   ])('%s', (_what, mounts, problem) => {
     const topology = loadTopology(document(mounts));
     expect(planRestore(topology, { into, staging }).problems).toContainEqual(expect.stringMatching(problem));

@@ -80,18 +80,18 @@ describe('restore plan: filesystems a new mount would reconfigure', () => {
   /** A one-mount topology of `fsType` (a kernel would show such a mount under a dumped directory). */
   const single = (fsType: string): Topology => ({
     schema: 'mount-set-group/topology',
-    version: 1,
+    version: 2,
     under: '/s',
-    mounts: [{ id: 1, parent: null, mountPoint: '/', root: '/', fsType, source: fsType, superblock: '0:9', mountOptions: 'rw,relatime', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false }],
+    mounts: [{ id: 1, parent: null, mountPoint: '/', root: '/', fsType, source: fsType, superblock: '0:9', mountOptions: 'rw,relatime', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false, file: false }],
   });
 
-  it.each(['debugfs', 'tracefs', 'pstore', 'cgroup2', 'securityfs', 'configfs'])('%s is never mounted afresh: it asks for --external', (fsType) => {
+  it.each(['debugfs', 'tracefs', 'pstore', 'cgroup2', 'securityfs', 'configfs', 'sysfs', 'mqueue', 'cgroup', 'ext4'])('%s is never mounted afresh: it asks for --external', (fsType) => {
     const plan = planRestore(single(fsType), places);
     expect(plan.problems).toEqual([expect.stringMatching(/--external 0:9=PATH/)]);
     expect(stepsLike(plan, `mount -t ${fsType}`)).toEqual([]);
   });
 
-  it.each(['tmpfs', 'proc', 'sysfs', 'devpts', 'mqueue'])('%s is mounted afresh', (fsType) => {
+  it.each(['tmpfs', 'ramfs', 'proc', 'devpts', 'hugetlbfs', 'bpf'])('%s is mounted afresh', (fsType) => {
     const plan = planRestore(single(fsType), places);
     expect(plan.problems).toEqual([]);
     expect(stepsLike(plan, `mount -t ${fsType}`).filter((step) => step.endsWith(` ${fsType} /staging/sb1`))).toHaveLength(1);

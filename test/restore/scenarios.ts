@@ -113,6 +113,22 @@ export const restoreScenarios: Record<string, string> = {
     'mount -o remount,bind,noexec c',
     'mount -t tmpfs -o nosuid cover a',
   ].join('\n'),
+  // Mounts of files, as runtimes make them: a device node's stand-in bound over files of a proc-like
+  // tmpfs (one of them read-only), over /etc/hosts, and a shared file mount with a peer.
+  fileMounts: [
+    'mkdir dev etc proc',
+    'mount -t tmpfs dev dev',
+    'touch dev/null etc/hosts',
+    'mount -t tmpfs proc proc',
+    'touch proc/keys proc/timer_list',
+    'mount --bind dev/null proc/keys',
+    'mount --bind dev/null proc/timer_list',
+    'mount -o remount,bind,ro proc/timer_list',
+    'mount --bind dev/null etc/hosts',
+    'mount --make-shared etc/hosts',
+    'touch hosts',
+    'mount --bind etc/hosts hosts',
+  ].join('\n'),
   hiddenUnderSibling: [
     'mkdir -p x/y',
     'mount -t tmpfs deep x/y',

@@ -1,5 +1,6 @@
-// mount-set-group restore TOPOLOGY.json --into DIR [--dry-run] [--backend kernel|model]: rebuild a
-// dumped topology with private mounts first and set-group after, then check the result.
+// mount-set-group restore TOPOLOGY.json --into DIR [--dry-run] [--backend kernel|model]
+// [--external SB=PATH]... [--tie GROUP=PATH]...: rebuild a dumped topology with private mounts
+// first and set-group after, then check the result.
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +9,16 @@ import { CliExit, UsageError } from '../errors.js';
 import { KernelNamespace } from '../../kernel/namespace.js';
 import { ModelNamespace } from '../../model/index.js';
 import type { MountNamespace } from '../../core/namespace.js';
+import { describePropagation } from '../../core/set-group-rules.js';
+import type { MountInfo } from '../../mountinfo/types.js';
+import { locate } from '../../process/locate.js';
+import { statInProcess } from '../../process/point-stat.js';
+import { readMountinfo } from '../../process/read-mountinfo.js';
 import { formatStep } from '../../restore/apply.js';
+import { externalOption, externalsIn } from '../../restore/externals.js';
 import type { Places } from '../../restore/places.js';
-import type { External } from '../../restore/plan.js';
-import { prepareRestore, restore, type RestoreOptions } from '../../restore/restore.js';
+import type { External, LiveFacts, Tie } from '../../restore/plan.js';
+import { prepareRestore, restore, RestoreRefusedError, type RestoreOptions } from '../../restore/restore.js';
 import { loadTopology, type Topology } from '../../restore/topology.js';
 import { absoluteDirectory } from './dump.js';
 
@@ -21,6 +28,7 @@ interface RestoreCliOptions {
   dryRun?: boolean;
   backend: 'kernel' | 'model';
   external: External[];
+  tie: { group: number; path: string }[];
   json?: boolean;
 }
 
@@ -29,6 +37,60 @@ function parseExternal(value: string, previous: External[]): External[] {
   const match = /^(\d+:\d+)(?::(\/[^=]*))?=(\/.*)$/.exec(value);
   if (!match) throw new UsageError(`--external takes MAJOR:MINOR[:ROOT]=PATH (e.g. 8:1=/mnt/disk), not '${value}'`);
   return [...previous, { superblock: match[1]!, root: match[2] ?? '/', path: match[3]! }];
+}
+
+/** `GROUP=PATH`: the dump's peer group GROUP is the live group of the shared mount whose root is PATH. */
+function parseTie(value: string, previous: RestoreCliOptions['tie']): RestoreCliOptions['tie'] {
+  const match = /^(\d{1,10})=(\/.*)$/.exec(value);
+  if (!match) throw new UsageError(`--tie takes GROUP=PATH (e.g. 1=/srv), not '${value}'`);
+  return [...previous, { group: Number(match[1]), path: match[2]! }];
+}
+
+/** What this namespace's mountinfo shows of a superblock: its type, and whether it is read-only. */
+function factsOf(entry: MountInfo | undefined): LiveFacts {
+  return entry === undefined ? {} : { fsType: entry.fsType, readOnly: entry.superOptions.split(',')[0] === 'ro' };
+}
+
+/** A named external with what this namespace shows of the superblock at its path, for the plan to check. */
+function withFacts(external: External, entries: readonly MountInfo[]): External {
+  const found = statInProcess('self', external.path);
+  return { ...external, ...factsOf(entries.find((entry) => found?.superblock === `${entry.major}:${entry.minor}`)) };
+}
+
+/** A tie as the plan takes it: PATH must be the root of a shared mount of this namespace. */
+function resolveTie(tie: RestoreCliOptions['tie'][number]): Tie {
+  const found = locate(tie.path, 'self');
+  const where = `--tie ${tie.group}=${tie.path}`;
+  if (!found) throw new UsageError(`${where}: '${tie.path}' is not on a mount of this namespace`);
+  if (!found.isRoot) throw new UsageError(`${where}: '${tie.path}' is not the root of a mount (it lies inside the mount at '${found.mount.mountPoint}')`);
+  const { mount } = found;
+  if (mount.shared === undefined) throw new UsageError(`${where}: the mount at '${tie.path}' is ${describePropagation(mount)}, not a member of a peer group`);
+  if (mount.shared !== tie.group) {
+    process.stderr.write(`note: ${where}: the mount is in peer group ${mount.shared}, not ${tie.group} (as it would be in the namespace dumped, on this boot)\n`);
+  }
+  return { group: tie.group, path: tie.path, root: mount.root, ...factsOf(mount) };
+}
+
+/** Mounts of this namespace that could be named with --external for what the plan lacks, as hints. */
+function externalHints(topology: Topology, named: readonly External[], places: readonly string[]): string[] {
+  const namedKeys = new Set(named.map((external) => external.superblock));
+  return externalsIn(readMountinfo('self'), topology, places)
+    .filter((external) => !namedKeys.has(external.superblock))
+    .map((external) => `this namespace shows superblock ${external.superblock} (${external.fsType}) at ${external.path}: ${externalOption(external)}`);
+}
+
+/** `restore`'s result; when it refuses, first the hints (mounts that could be named) on stderr. */
+function withHints<T>(hints: () => string[], body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof RestoreRefusedError) printHints(hints());
+    throw error;
+  }
+}
+
+function printHints(hints: readonly string[]): void {
+  for (const hint of hints) process.stderr.write(`hint: ${hint}\n`);
 }
 
 function readTopology(file: string): Topology {
@@ -73,6 +135,27 @@ function placeNotes(places: Places): string[] {
   return [`# ${places.into.note}`, `# ${places.staging.note}`, '# a step that fails undoes every step before it: nothing made is left mounted, no directory made is left'];
 }
 
+const helpAfter = `
+Superblocks:
+  A new mount is made only of filesystems whose every mount is a superblock of its own (tmpfs,
+  ramfs, proc, devpts, hugetlbfs, bpf). The others (sysfs: one per network namespace; mqueue: one
+  per IPC namespace; cgroup and cgroup2: the live hierarchies; disks; debugfs and the like) are
+  bound from a mount named with --external MAJOR:MINOR[:ROOT]=PATH and nothing is written in them;
+  without one the restore is refused before anything is done, with the mounts of this namespace
+  that could be named. A mount of a file (a runtime's /etc/hosts, /proc/keys masked with /dev/null)
+  is restored on an empty file (touch in --dry-run).
+
+Ties to live groups:
+  A container's mounts are usually slaves of the host's peer groups (runc's default propagation is
+  rslave): restoring them alone leaves masters with no member in the dump. --tie GROUP=PATH names a
+  live member of such a group (a shared mount root here); the restored mounts become its slaves (or
+  peers) by set-group then make-slave, as attach does, and their superblock is bound from PATH.
+
+Example (a runc container whose root is a slave of the shared mount /run/c, peer group 1):
+  mount-set-group dump --pid 4242 -o c.json
+  mount-set-group restore c.json --into /mnt/copy --tie 1=/run/c --external 0:29=/sys/fs/cgroup/cpu --dry-run
+`;
+
 export function restoreCommand(): Command {
   return new Command('restore')
     .summary("rebuild a dumped topology with private mounts and set-group")
@@ -99,19 +182,31 @@ export function restoreCommand(): Command {
     .addOption(new Option('--backend <backend>', 'where to restore').choices(['kernel', 'model']).default('kernel'))
     .option('--staging <dir>', 'absolute directory for the temporary staging tmpfs (outside --into)', join(tmpdir(), 'mount-set-group-staging'))
     .option('--external <sb=path>', 'a superblock that cannot be created afresh is available at PATH (repeatable)', parseExternal, [])
+    .option(
+      '--tie <group=path>',
+      "the dump's peer group GROUP, which its mounts are members or slaves of, is the live group of the shared mount at PATH: " +
+        'the restored mounts join it, or become its slaves, by set-group, and their superblock is bound from PATH (repeatable; kernel backend)',
+      parseTie,
+      [],
+    )
     .option('--json', 'print the outcome as JSON')
+    .addHelpText('after', helpAfter)
     .action((file: string, options: RestoreCliOptions) => {
       const topology = readTopology(file);
       const into = absoluteDirectory(options.into, '--into');
       const staging = absoluteDirectory(options.staging, '--staging');
-      const restoreOptions: RestoreOptions = { into, staging, externals: options.external };
+      if (options.backend === 'model' && options.tie.length > 0) throw new UsageError('--tie names a live mount of this namespace: it needs --backend kernel');
+      const kernel = options.backend === 'kernel';
+      const externals = kernel ? options.external.map((external) => withFacts(external, readMountinfo('self'))) : options.external;
+      const restoreOptions: RestoreOptions = { into, staging, externals, ties: options.tie.map(resolveTie) };
+      const hints = () => (kernel && !options.json ? externalHints(topology, externals, [into, staging]) : []);
       const ns = namespaceFor(options.backend, into);
-      if (options.dryRun) return printPlan(ns, topology, restoreOptions, options.json);
-      const result = restore(ns, topology, {
+      if (options.dryRun) return printPlan(ns, topology, restoreOptions, options.json, hints);
+      const result = withHints(hints, () => restore(ns, topology, {
         ...restoreOptions,
         ...(options.backend === 'model' ? { superOptions: 'rw' as const } : {}),
         progress: progressReporter(options.json),
-      });
+      }));
       const { mountCalls, mkdirs } = result.counts;
       const perMount = mountCalls / Math.max(1, topology.mounts.length);
       const privateBind = result.places.into.hold;
@@ -128,8 +223,8 @@ export function restoreCommand(): Command {
     });
 }
 
-/** The plan, what it does at its places, and what would stop it. */
-function printPlan(ns: MountNamespace, topology: Topology, options: RestoreOptions, json: boolean | undefined): void {
+/** The plan, what it does at its places, and what would stop it (with, on the kernel, the mounts that could be named). */
+function printPlan(ns: MountNamespace, topology: Topology, options: RestoreOptions, json: boolean | undefined, hints: () => string[]): void {
   const { places, plan, problems } = prepareRestore(ns, topology, options);
   if (json) process.stdout.write(`${JSON.stringify({ ...plan, problems, places })}\n`);
   else {
@@ -137,6 +232,7 @@ function printPlan(ns: MountNamespace, topology: Topology, options: RestoreOptio
     for (const note of placeNotes(places)) process.stdout.write(`${note}\n`);
     for (const step of plan.steps) process.stdout.write(`${formatStep(step)}\n`);
     for (const problem of problems) process.stderr.write(`cannot restore: ${problem}\n`);
+    if (problems.length > 0) printHints(hints());
   }
   if (problems.length > 0) throw new CliExit(1);
 }

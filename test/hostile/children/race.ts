@@ -104,12 +104,12 @@ function tally(report: RaceReport, outcome: string): void {
 
 const tmpfs = (fields: Partial<TopologyMount> & { id: number }): TopologyMount => ({
   parent: null, mountPoint: '/', root: '/', fsType: 'tmpfs', source: 't', superblock: '0:1',
-  mountOptions: 'rw,relatime', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false, ...fields,
+  mountOptions: 'rw,relatime', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false, file: false, ...fields,
 });
 
 /** A root tmpfs with a peer group of two mounts at /a/b and /a/c: the restore makes /a and walks through it. */
 const topology = loadTopology({
-  schema: 'mount-set-group/topology', version: 1, under: '/',
+  schema: 'mount-set-group/topology', version: 2, under: '/',
   mounts: [tmpfs({ id: 1 }), tmpfs({ id: 2, parent: 1, mountPoint: '/a/b', superblock: '0:2', group: 7 }), tmpfs({ id: 3, parent: 1, mountPoint: '/a/c', superblock: '0:2', group: 7 })],
 });
 

@@ -30,12 +30,12 @@ export interface Attempt {
 function mount(fields: Partial<TopologyMount> & { id: number }): TopologyMount {
   return {
     parent: null, mountPoint: '/', root: '/', fsType: 'tmpfs', source: 't', superblock: '0:1',
-    mountOptions: 'rw,relatime', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false, ...fields,
+    mountOptions: 'rw,relatime', superOptions: 'rw', group: null, master: null, propagateFrom: null, unbindable: false, file: null, ...fields,
   };
 }
 
 function topology(mounts: TopologyMount[]): Topology {
-  return loadTopology({ schema: 'mount-set-group/topology', version: 1, under: '/', mounts });
+  return loadTopology({ schema: 'mount-set-group/topology', version: 2, under: '/', mounts });
 }
 
 function mountinfo(): string {

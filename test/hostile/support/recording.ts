@@ -29,7 +29,7 @@ export class RecordingNamespace implements MountNamespace {
   }
 
   createFile(path: string): void {
-    this.calls.push(`touch ${path}`);
+    this.calls.push(formatStep({ op: 'createFile', path }));
     this.inner.createFile(path);
   }
 
