@@ -12,6 +12,8 @@
 // (openat2 RESOLVE_IN_ROOT on /proc/PID/root: its symbolic links followed as it would follow them,
 // never out of its root), the source as this process sees it — and the checks and the changes all
 // act on those fds: nothing the container does between them can point a change elsewhere.
+import { fstatSync } from 'node:fs';
+import { posix } from 'node:path';
 import { mountError, MountError } from '../core/errors.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { SetGroupForm } from '../set-group/probe.js';
@@ -32,8 +34,17 @@ export { probeForeignPropagation, type ForeignPropagationProbe } from './probe.j
 
 export interface AttachResult {
   pid: number;
+  /** The source's mount point, as this namespace's mountinfo shows it. */
   source: string;
+  /** The volume's mount point, as the container's mountinfo shows it. */
   target: string;
+  /**
+   * The directory of this namespace whose new mounts now show up under `target`: `source` itself, or
+   * the directory of the source's mount that the volume shows (a volume bound from a plain directory).
+   */
+  propagatesFrom: string;
+  /** Whether the volume is a mount of a file: what propagates then is a file mounted on `propagatesFrom`. */
+  file: boolean;
   mode: AttachMode;
   /** Where the volume's propagation change ran ('caller' in 'shared' mode, which needs none: set-group always runs in the caller). */
   via: PropagationRoute;
@@ -45,6 +56,7 @@ export interface AttachResult {
 
 export interface DetachResult {
   pid: number;
+  /** The volume's mount point, as the container's mountinfo shows it. */
   target: string;
   via: PropagationRoute;
   /** The volume as process `pid`'s mountinfo shows it afterwards. */
@@ -128,15 +140,34 @@ function openSource(source: string, volume: Volume): number {
   }
 }
 
-/** The source must be the root of a shared mount of this process's namespace (ENOENT, EINVAL); returns its fd. */
-function checkSource(source: string, volume: Volume): number {
+/**
+ * The directory of `source`'s mount (at `sourcePath`) that the volume shows: what the volume receives
+ * from; undefined when the volume shows no directory of that mount (another filesystem, or outside its root).
+ */
+function directoryShown(sourcePath: string, source: MountInfo, volume: MountInfo): string | undefined {
+  if (source.major !== volume.major || source.minor !== volume.minor) return undefined;
+  if (source.root !== '/' && volume.root !== source.root && !volume.root.startsWith(`${source.root}/`)) return undefined;
+  const below = source.root === '/' ? volume.root : volume.root.slice(source.root.length);
+  return below === '/' || below === '' ? sourcePath : posix.join(sourcePath, below);
+}
+
+/** Why a source that is not a mount root cannot serve; one inside a mount that could (a plain-directory volume) is told to name that mount. */
+function notMountRoot(source: string, mount: MountInfo, volume: Volume): string {
+  const rule = setGroupRule.notMountRoot('source', source, mount.mountPoint) + linkNote(source);
+  const receives = directoryShown(mount.mountPoint, mount, volume.mount);
+  if (receives === undefined) return rule;
+  return `${rule}; ${attachRule.nameContainingMount(volume.pid, mount.mountPoint, volume.mount.mountPoint, receives, mount.shared !== undefined)}`;
+}
+
+/** The source must be the root of a shared mount of this process's namespace (ENOENT, EINVAL); returns its fd and mount. */
+function checkSource(source: string, volume: Volume): { fd: number; mount: MountInfo } {
   const fd = openSource(source, volume);
   try {
     const found = locate(fd, 'self');
     if (!found) throw refusal('EINVAL', volume, attachRule.sourceElsewhere(source) + linkNote(source));
-    if (!found.isRoot) throw refusal('EINVAL', volume, setGroupRule.notMountRoot('source', source, found.mount.mountPoint) + linkNote(source));
+    if (!found.isRoot) throw refusal('EINVAL', volume, notMountRoot(source, found.mount, volume));
     if (found.mount.shared === undefined) throw refusal('EINVAL', volume, attachRule.sourceNotShared(source, describePropagation(found.mount)) + linkNote(source));
-    return fd;
+    return { fd, mount: found.mount };
   } catch (error) {
     sys.close(fd);
     throw error;
@@ -150,12 +181,21 @@ function checkMode(mode: AttachMode, volume: Volume): void {
   }
 }
 
-/** Set-group from this process, through both fds: the volume joins the source's peer group (errors explained by set-group). */
+/**
+ * Set-group from this process, through both fds: the volume joins the source's peer group (errors
+ * explained by set-group). Refused because the volume is no longer private (another attach got
+ * there first, between the checks and now): the loser is told, as the checks would have told it,
+ * to detach.
+ */
 function joinGroup(source: string, sourceFd: number, volume: Volume): SetGroupForm {
   try {
     return setGroupHeld([sourceFd, volume.fd], [source, volume.path]);
   } catch (error) {
-    throw unlessGone(volume.pid, error);
+    const explained = unlessGone(volume.pid, error);
+    if (!(explained instanceof MountError) || explained.code !== 'EINVAL') throw explained;
+    const state = describePropagation(reread(volume));
+    if (state === 'private') throw explained;
+    throw mountError('EINVAL', { syscall: explained.syscall, path: explained.path, dest: explained.dest, reason: attachRule.volumeNotPrivate(volume.pid, volume.mount.mountPoint, state), cause: explained });
   }
 }
 
@@ -178,11 +218,20 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
   let sourceFd: number | undefined;
   try {
     checkVolumePrivate(volume);
-    sourceFd = checkSource(source, volume);
+    const checked = checkSource(source, volume);
+    sourceFd = checked.fd;
     checkMode(mode, volume);
+    const echoed = {
+      pid,
+      source: checked.mount.mountPoint,
+      target: volume.mount.mountPoint,
+      propagatesFrom: directoryShown(checked.mount.mountPoint, checked.mount, volume.mount) ?? checked.mount.mountPoint,
+      file: !fstatSync(volume.fd).isDirectory(),
+      mode,
+    };
     if (mode === 'shared') {
       const form = joinGroup(source, sourceFd, volume);
-      return { pid, source, target, mode, via: 'caller', form, volume: reread(volume) };
+      return { ...echoed, via: 'caller', form, volume: reread(volume) };
     }
     const route = chooseRoute(via, volume.sameNamespace);
     refuseUnavailableRoute(route, volume.pid, volume.path, volume.sameNamespace);
@@ -190,7 +239,7 @@ export async function attach(options: AttachOptions): Promise<AttachResult> {
     try {
       const form = joinGroup(source, sourceFd, volume);
       await becomeSlave(changer, volume);
-      return { pid, source, target, mode, via: route, form, volume: reread(volume) };
+      return { ...echoed, via: route, form, volume: reread(volume) };
     } finally {
       await changer.close();
     }
@@ -219,7 +268,7 @@ export async function detach(options: DetachOptions): Promise<DetachResult> {
     } finally {
       await changer.close();
     }
-    return { pid, target, via: route, volume: reread(volume) };
+    return { pid, target: volume.mount.mountPoint, via: route, volume: reread(volume) };
   } finally {
     sys.close(volume.fd);
   }

@@ -27,6 +27,10 @@ export const attachRule = {
   /** The source must be a mount of the caller's namespace (EINVAL). */
   sourceElsewhere: (source: string) =>
     `the source '${source}' is not a mount of this process's mount namespace; attach takes its source from the caller's namespace`,
+  /** A source inside a mount that shows the volume's directory: that mount is the source to name (a plain-directory volume). */
+  nameContainingMount: (pid: number, mountPoint: string, target: string, receives: string, shared: boolean) =>
+    `name the mount that holds it: mount-set-group attach ${pid} ${mountPoint} ${target}` +
+    `${shared ? '' : ` (after mount --make-shared ${mountPoint})`}, and mounts made under ${receives} from then on show up under ${target}`,
   /** The source must be shared: a slave source would pass on only what its master receives (EINVAL). */
   sourceNotShared: (source: string, state: string) =>
     `the source '${source}' is ${state}, not shared: there is no peer group whose new mounts the volume could receive. ` +

@@ -8,6 +8,7 @@ import { readMountinfo } from './read-mountinfo.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import * as sys from '../native/syscalls.js';
 import { procPath, type PathOrFd } from '../core/place.js';
+import { statInProcess } from './point-stat.js';
 
 /** A mount as a path lookup lands on it. */
 export interface Located {
@@ -42,9 +43,9 @@ function readEntries(pid: number | 'self'): MountInfo[] {
   }
 }
 
-/** Every mount namespace's entries, `first` first then one process of each other namespace (ids are system-wide). */
-function* namespacesFrom(first: number | 'self'): Generator<MountInfo[]> {
-  yield readEntries(first);
+/** Every mount namespace's entries with a process in it, `first` first then one process of each other namespace (ids are system-wide). */
+function* namespacesFrom(first: number | 'self'): Generator<[number | 'self', MountInfo[]]> {
+  yield [first, readEntries(first)];
   const seen = new Set<string>();
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
@@ -54,7 +55,7 @@ function* namespacesFrom(first: number | 'self'): Generator<MountInfo[]> {
     } catch {
       continue;
     }
-    yield readEntries(Number(pid));
+    yield [Number(pid), readEntries(Number(pid))];
   }
 }
 
@@ -66,26 +67,34 @@ function* namespacesFrom(first: number | 'self'): Generator<MountInfo[]> {
 export function locate(place: PathOrFd, pid: number | 'self' = 'self', searchAll = false): Located | undefined {
   const path = procPath(place);
   const here = landing(path);
-  const namespaces = searchAll ? namespacesFrom(pid) : [readEntries(pid)];
-  for (const entries of namespaces) {
+  const namespaces = searchAll ? namespacesFrom(pid) : [[pid, readEntries(pid)] as const];
+  for (const [holder, entries] of namespaces) {
     const mount = entries.find((entry) => entry.id === here.mountId);
     if (!mount) continue;
-    return { mount, isRoot: isMountRoot(path, here) };
+    return { mount, isRoot: isMountRoot(path, here, () => isFileMount(holder, mount)) };
   }
   return undefined;
 }
 
 /**
- * Whether `path`, which lands on `here`, names its mount's root: its `..` lands on another mount, or
- * on itself (a namespace's root). A non-directory has no `..` (ENOTDIR): it counts as inside its
- * mount, which misjudges only a bind-mounted file.
+ * Whether the mount `mount` of process `pid`'s namespace is of a file: what its mount point shows
+ * there is one (mounts stacked on one place are all files, or all directories).
  */
-function isMountRoot(path: string, here: { mountId: number; dev: number; ino: number }): boolean {
+function isFileMount(pid: number | 'self', mount: MountInfo): boolean {
+  return statInProcess(pid, mount.mountPoint)?.file === true;
+}
+
+/**
+ * Whether `path`, which lands on `here`, names its mount's root: its `..` lands on another mount, or
+ * on itself (a namespace's root). A non-directory has no `..` (ENOTDIR): it is its mount's root
+ * exactly when that mount is of a file, which holds nothing but its root.
+ */
+function isMountRoot(path: string, here: { mountId: number; dev: number; ino: number }, fileMount: () => boolean): boolean {
   let up;
   try {
     up = landing(`${path}/..`);
   } catch (error) {
-    if (error instanceof MountError && error.code === 'ENOTDIR') return false;
+    if (error instanceof MountError && error.code === 'ENOTDIR') return fileMount();
     throw error;
   }
   return up.mountId !== here.mountId || (up.dev === here.dev && up.ino === here.ino);

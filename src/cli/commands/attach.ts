@@ -22,6 +22,17 @@ export function routeWords(via: PropagationRoute): string {
   return via === 'caller' ? 'by this process' : "by a helper inside the container's mount namespace (nsenter)";
 }
 
+/**
+ * What propagates from now on, and no more: mounts under the directory the volume shows (the source,
+ * or the part of its mount a plain-directory volume shows); for a file volume, a file mounted on it.
+ */
+function whatPropagates(result: AttachResult, flow: string): string {
+  const { pid, source, target, propagatesFrom } = result;
+  if (result.file) return `A file mounted on ${propagatesFrom} from now on is mounted on ${target} in process ${pid} too; ${flow}.`;
+  const part = propagatesFrom === source ? '' : ` (the part of ${source} that ${target} shows)`;
+  return `Mounts made under ${propagatesFrom}${part} from now on show up under ${target} in process ${pid}; ${flow}.`;
+}
+
 /** What the volume is now, and what propagates where from now on. */
 function describe(result: AttachResult): string {
   const { pid, source, target, volume } = result;
@@ -32,7 +43,7 @@ function describe(result: AttachResult): string {
     `attached ${source} to ${target} in process ${pid}: the volume is now ${now}`,
     `  process ${pid} sees: ${renderLine(volume)}`,
     `  (set-group by ${result.form}; propagation changed ${routeWords(result.via)})`,
-    `Mounts made under ${source} from now on show up under ${target} in process ${pid}; ${flow}.`,
+    whatPropagates(result, flow),
     `Undo: mount-set-group detach ${pid} ${target}`,
     '',
   ].join('\n');
@@ -41,9 +52,12 @@ function describe(result: AttachResult): string {
 const helpAfter = `
 What happens:
   1. Checks, changing nothing: process PID exists; TARGET (a path inside its mount namespace) is the
-     root of a private mount there, a volume; SOURCE (a path here) is the root of a shared mount of
-     the same filesystem. attach never changes this namespace's propagation: make SOURCE shared
-     yourself (mount --make-shared SOURCE) if it is not.
+     root of a private mount there, a volume (a directory, or a file); SOURCE (a path here) is the
+     root of a shared mount of the same filesystem. A volume bound from a plain directory (docker -v
+     /srv/dir:/data) is attached with the mount that holds the directory as SOURCE; what propagates
+     is then what is mounted under that directory.
+     attach never changes this namespace's propagation: make SOURCE shared yourself
+     (mount --make-shared SOURCE) if it is not.
   2. set-group, from this process, through /proc/PID/root/TARGET: the volume joins SOURCE's peer group.
   3. --mode slave (default): the volume becomes a slave of that group, so mounts made under SOURCE
      from now on show up under TARGET and nothing the container mounts comes back. --mode shared
