@@ -1,9 +1,11 @@
-// Where the namespace a restore runs in shows the superblocks a dump needs from outside: the mounts
-// that could be named with --external, found in its mountinfo. A restore never picks one by itself
-// (a bind of the wrong mount would restore something else); the plan's problems suggest them.
+// Where the namespace a restore runs in shows what a dump needs from outside: the mounts that could
+// be named with --external (superblocks a restore does not create afresh) and with --tie (members
+// of the live peer groups the dump's mounts are slaves of), found in its mountinfo. A restore never
+// picks one by itself (a bind of the wrong mount would restore something else); the CLI offers them
+// as hints when the plan lacks them.
 import type { MountInfo } from '../mountinfo/types.js';
 import { makesFreshSuperblock } from './filesystems.js';
-import type { External } from './plan.js';
+import type { External, Tie } from './plan.js';
 import { isAtOrUnder, type Topology } from './topology.js';
 
 /** Whether a superblock's options (mountinfo field 11) make it read-only. */
@@ -37,4 +39,27 @@ export function externalsIn(entries: readonly MountInfo[], topology: Topology, e
 /** How an external is named on restore's command line. */
 export function externalOption(external: External): string {
   return `--external ${external.superblock}${external.root === '/' ? '' : `:${external.root}`}=${external.path}`;
+}
+
+/**
+ * For each peer group the dump's mounts are slaves of and that has no member in the dump, a shared
+ * mount of this namespace (outside the `excluded` directories) in that group whose root holds the
+ * roots of the mounts tied to it, the widest root there is.
+ */
+export function tiesIn(entries: readonly MountInfo[], topology: Topology, excluded: readonly string[] = []): Tie[] {
+  const inDump = new Set(topology.mounts.flatMap((mount) => (mount.group === null ? [] : [mount.group])));
+  const wanted = new Map<number, string[]>();
+  for (const mount of topology.mounts) {
+    if (mount.master === null || inDump.has(mount.master)) continue;
+    wanted.set(mount.master, [...(wanted.get(mount.master) ?? []), mount.root]);
+  }
+  const found = new Map<number, MountInfo>();
+  for (const entry of entries) {
+    const roots = entry.shared === undefined ? undefined : wanted.get(entry.shared);
+    if (!roots || excluded.some((dir) => isAtOrUnder(entry.mountPoint, dir))) continue;
+    if (!roots.every((root) => isAtOrUnder(root, entry.root))) continue;
+    const best = found.get(entry.shared!);
+    if (!best || entry.root.length < best.root.length) found.set(entry.shared!, entry);
+  }
+  return [...found].map(([group, entry]) => ({ group, path: entry.mountPoint, root: entry.root }));
 }

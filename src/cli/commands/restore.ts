@@ -15,7 +15,7 @@ import { locate } from '../../process/locate.js';
 import { statInProcess } from '../../process/point-stat.js';
 import { readMountinfo } from '../../process/read-mountinfo.js';
 import { formatStep } from '../../restore/apply.js';
-import { externalOption, externalsIn } from '../../restore/externals.js';
+import { externalOption, externalsIn, tiesIn } from '../../restore/externals.js';
 import type { Places } from '../../restore/places.js';
 import type { External, LiveFacts, Tie } from '../../restore/plan.js';
 import { prepareRestore, restore, RestoreRefusedError, type RestoreOptions } from '../../restore/restore.js';
@@ -71,12 +71,18 @@ function resolveTie(tie: RestoreCliOptions['tie'][number]): Tie {
   return { group: tie.group, path: tie.path, root: mount.root, ...factsOf(mount) };
 }
 
-/** Mounts of this namespace that could be named with --external for what the plan lacks, as hints. */
-function externalHints(topology: Topology, named: readonly External[], places: readonly string[]): string[] {
-  const namedKeys = new Set(named.map((external) => external.superblock));
-  return externalsIn(readMountinfo('self'), topology, places)
+/** Mounts of this namespace that could be named with --external or --tie for what the plan lacks, as hints. */
+function hintsFor(topology: Topology, named: { externals: readonly External[]; ties: readonly Tie[] }, places: readonly string[]): string[] {
+  const entries = readMountinfo('self');
+  const namedKeys = new Set(named.externals.map((external) => external.superblock));
+  const tiedGroups = new Set(named.ties.map((tie) => tie.group));
+  const externals = externalsIn(entries, topology, places)
     .filter((external) => !namedKeys.has(external.superblock))
     .map((external) => `this namespace shows superblock ${external.superblock} (${external.fsType}) at ${external.path}: ${externalOption(external)}`);
+  const ties = tiesIn(entries, topology, places)
+    .filter((tie) => !tiedGroups.has(tie.group))
+    .map((tie) => `this namespace has a member of peer group ${tie.group} at ${tie.path}: --tie ${tie.group}=${tie.path}`);
+  return [...externals, ...ties];
 }
 
 /** `restore`'s result; when it refuses, first the hints (mounts that could be named) on stderr. */
@@ -198,8 +204,9 @@ export function restoreCommand(): Command {
       if (options.backend === 'model' && options.tie.length > 0) throw new UsageError('--tie names a live mount of this namespace: it needs --backend kernel');
       const kernel = options.backend === 'kernel';
       const externals = kernel ? options.external.map((external) => withFacts(external, readMountinfo('self'))) : options.external;
-      const restoreOptions: RestoreOptions = { into, staging, externals, ties: options.tie.map(resolveTie) };
-      const hints = () => (kernel && !options.json ? externalHints(topology, externals, [into, staging]) : []);
+      const ties = options.tie.map(resolveTie);
+      const restoreOptions: RestoreOptions = { into, staging, externals, ties };
+      const hints = () => (kernel && !options.json ? hintsFor(topology, { externals, ties }, [into, staging]) : []);
       const ns = namespaceFor(options.backend, into);
       if (options.dryRun) return printPlan(ns, topology, restoreOptions, options.json, hints);
       const result = withHints(hints, () => restore(ns, topology, {
