@@ -30,8 +30,10 @@ export {
   type PropagationRoute,
   type Via,
 } from './attach/index.js';
-export { dump } from './restore/dump.js';
-export { planRestore, type Plan, type PlanOptions, type PlanStep, type External } from './restore/plan.js';
+export { dump, type LookAtPoint } from './restore/dump.js';
+export { statInProcess, type PointStat } from './process/point-stat.js';
+export { externalsIn, tiesIn } from './restore/externals.js';
+export { planRestore, type Plan, type PlanOptions, type PlanStep, type External, type Tie, type LiveFacts } from './restore/plan.js';
 export { applyPlan, formatStep, PlanApplication, RestoreStepError } from './restore/apply.js';
 export { restore, prepareRestore, compareTopologies, RestoreMismatchError, RestoreRefusedError, type RestoreOptions, type RestoreResult } from './restore/restore.js';
 export { examinePlaces, type PlaceDecision, type Places } from './restore/places.js';
