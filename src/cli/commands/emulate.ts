@@ -37,7 +37,7 @@ export function emulateCommand(): Command {
   return new Command('emulate')
     .summary("run a mount scenario on the propagation model and print its mountinfo")
     .description(
-      'Run a scenario (mkdir, mount -t TYPE [-o OPTS], mount -o remount,bind[,FLAGS] [SOURCE] DIR, ' +
+      'Run a scenario (mkdir, touch, mount -t TYPE [-o OPTS], mount -o remount,bind[,FLAGS] [SOURCE] DIR, ' +
         'mount --bind|--rbind|--move|--make-*|--set-group, umount [-l], cd) on a fresh model of a mount namespace and ' +
         'print the resulting mountinfo. -o splits as mount(8) does: per-mount flags (ro, nosuid, nodev, noexec, noatime, ' +
         'nodiratime, relatime, strictatime, nosymfollow and their negations) and filesystem data; a bind remount of DIR ' +
