@@ -3,6 +3,12 @@
 /** A path or an open file descriptor (an O_PATH fd is enough): where a mount is named. */
 export type PathOrFd = string | number;
 
+/** What lies at a place: a file or not (a directory), and the "MAJOR:MINOR" of its superblock. */
+export interface PointStat {
+  file: boolean;
+  superblock: string;
+}
+
 /** The path that names a place itself: an fd through its /proc/self/fd link, which the kernel follows to exactly the fd's mount. */
 export function procPath(place: PathOrFd): string {
   return typeof place === 'number' ? `/proc/self/fd/${place}` : place;

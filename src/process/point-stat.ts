@@ -3,12 +3,9 @@
 // runtime binds files: /etc/hosts, /proc/keys masked with /dev/null) so that restore makes a file,
 // not a directory, for it to be mounted on.
 import { lstatSync } from 'node:fs';
+import type { PointStat } from '../core/place.js';
 
-/** What lies at a path: a file or not (a directory), and the "MAJOR:MINOR" of its superblock. */
-export interface PointStat {
-  file: boolean;
-  superblock: string;
-}
+export type { PointStat };
 
 /** glibc's dev_t layout (gnu_dev_major/minor): the device of an lstat(), as mountinfo writes it. */
 function deviceOf(dev: bigint): string {

@@ -1,6 +1,6 @@
 // dump: a mount table (parsed mountinfo) as a topology document, the mounts at or under a directory.
 import type { MountInfo } from '../mountinfo/types.js';
-import type { PointStat } from '../process/point-stat.js';
+import type { PointStat } from '../core/place.js';
 import { validateDumpArguments } from './arguments.js';
 import { isAtOrUnder, lookupLandings, TOPOLOGY_SCHEMA, TOPOLOGY_VERSION, type Topology, type TopologyMount } from './topology.js';
 
