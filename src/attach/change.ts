@@ -7,6 +7,7 @@ import type { PropagationRoute } from './arguments.js';
 import { processGone, unlessGone } from './container.js';
 import type { PropagationChanger } from './route.js';
 import { attachRule } from './rules.js';
+import { procRule } from '../process/proc.js';
 
 /** The volume: process `pid` exists, and `target` lands, inside its namespace, on the root of a mount there. */
 export interface Volume {
@@ -32,7 +33,7 @@ export function explainChange(error: unknown, volume: Volume, via: PropagationRo
   const reasons: Record<string, string | undefined> = {
     EINVAL: via === 'caller' ? attachRule.foreignChangeRefused(volume.pid) : undefined,
     EPERM: attachRule.noCapability(volume.pid),
-    EACCES: attachRule.noPtraceAccess(volume.pid),
+    EACCES: procRule.noPtraceAccess(volume.pid),
     ENOENT: attachRule.targetMissing(volume.pid, volume.target),
   };
   const reason = reasons[error.code];

@@ -4,20 +4,12 @@
 import { readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { mountError, MountError } from '../core/errors.js';
-import { attachRule } from './rules.js';
+import { procError, procRule } from '../process/proc.js';
 
 
 /** The path through which this process reaches `target` inside process `pid`'s mount namespace. */
 export function containerPath(pid: number, target: string): string {
   return `/proc/${pid}/root${posix.normalize(target)}`.replace(/(.)\/$/, '$1');
-}
-
-/** The error for a failed look at /proc/PID: ESRCH when the process is gone, EACCES without ptrace access. */
-function procError(pid: number, path: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ESRCH') return mountError('ESRCH', { syscall: 'open', path, reason: attachRule.processGone(pid), cause: error });
-  if (code === 'EACCES' || code === 'EPERM') return mountError('EACCES', { syscall: 'open', path, reason: attachRule.noPtraceAccess(pid), cause: error });
-  return error;
 }
 
 /** The mount namespace of process `pid` ('self' for this one) as `mnt:[inode]`; ESRCH when it is gone. */
@@ -51,5 +43,5 @@ export function processGone(pid: number): boolean {
 /** `error` as it concerns process `pid`: ESRCH when the process has gone meanwhile. */
 export function unlessGone(pid: number, error: unknown): unknown {
   if (!(error instanceof MountError) || !processGone(pid)) return error;
-  return mountError('ESRCH', { syscall: error.syscall, path: error.path, dest: error.dest, reason: attachRule.processGone(pid), cause: error });
+  return mountError('ESRCH', { syscall: error.syscall, path: error.path, dest: error.dest, reason: procRule.processGone(pid), cause: error });
 }

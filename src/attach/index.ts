@@ -28,6 +28,7 @@ import { describePropagation } from '../core/set-group-rules.js';
 import { becomeSlave, explainChange, type Volume } from './change.js';
 import { chooseRoute, openChanger, refuseUnavailableRoute } from './route.js';
 import { attachRule } from './rules.js';
+import { procRule } from '../process/proc.js';
 
 export type { AttachMode, AttachOptions, DetachOptions, PropagationRoute, Via } from './arguments.js';
 export { probeForeignPropagation, type ForeignPropagationProbe } from './probe.js';
@@ -75,7 +76,7 @@ function refusal(code: string, volume: { path: string; source?: string }, reason
 function targetError(pid: number, target: string, error: unknown): unknown {
   if (!(error instanceof MountError)) return error;
   if (processGone(pid)) return unlessGone(pid, error);
-  const reason = error.code === 'ENOENT' ? attachRule.targetMissing(pid, target) : error.code === 'EACCES' ? attachRule.noPtraceAccess(pid) : undefined;
+  const reason = error.code === 'ENOENT' ? attachRule.targetMissing(pid, target) : error.code === 'EACCES' ? procRule.noPtraceAccess(pid) : undefined;
   return reason === undefined ? error : mountError(error.code, { syscall: error.syscall, path: error.path, reason, cause: error });
 }
 
@@ -174,6 +175,41 @@ function checkSource(source: string, volume: Volume): { fd: number; mount: Mount
   }
 }
 
+/** Whether `path` lands on the root of a shared mount of this process's namespace. */
+function isSharedMountRootHere(path: string): boolean {
+  let fd;
+  try {
+    fd = sys.openPath(path);
+    const found = locate(fd, 'self');
+    return found !== undefined && found.isRoot && found.mount.shared !== undefined;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) sys.close(fd);
+  }
+}
+
+/** Whether `path` is a mount root in process `pid`'s namespace: a volume. */
+function isVolumeThere(pid: number, path: string): boolean {
+  try {
+    sys.close(findVolume(pid, path).fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The volume `target` names, or, where it names none, an error that says so — and that the arguments look swapped when they do. */
+function findAttachedVolume(pid: number, source: string, target: string): Volume {
+  try {
+    return findVolume(pid, target, source);
+  } catch (error) {
+    if (!(error instanceof MountError) || !['ENOENT', 'EINVAL'].includes(error.code)) throw error;
+    if (!isSharedMountRootHere(target) || !isVolumeThere(pid, source)) throw error;
+    throw mountError(error.code, { syscall: 'attach', path: source, dest: target, reason: attachRule.argumentsSwapped(pid, source, target), cause: error });
+  }
+}
+
 /** 'shared' only with a container of this process's user namespace: a rootless one must not propagate into ours (EPERM). */
 function checkMode(mode: AttachMode, volume: Volume): void {
   if (mode === 'shared' && userNamespaceOf(volume.pid) !== userNamespaceOf('self')) {
@@ -214,7 +250,7 @@ function reread(volume: Volume): MountInfo {
  */
 export async function attach(options: AttachOptions): Promise<AttachResult> {
   const { pid, source, target, mode, via } = validateAttachOptions(options);
-  const volume = findVolume(pid, target, source);
+  const volume = findAttachedVolume(pid, source, target);
   let sourceFd: number | undefined;
   try {
     checkVolumePrivate(volume);

@@ -14,6 +14,7 @@ import { flagsLine, flagsValue, type PropagationFlag } from './flags.js';
 import { probeForeignPropagation } from './probe.js';
 import type { Volume } from './change.js';
 import { attachRule } from './rules.js';
+import { procRule } from '../process/proc.js';
 
 /** Changes the propagation of one mount, the volume, through the fd it was resolved into (errors name its /proc/PID/root/... path). */
 export interface PropagationChanger {
@@ -124,7 +125,7 @@ class NsenterChanger implements PropagationChanger {
       return mountError('EPERM', { syscall: 'setns', path: `/proc/${this.#pid}/ns/mnt`, reason: attachRule.cannotEnter(this.#pid, detail) });
     }
     if (/No such file or directory|No such process/.test(detail)) {
-      return mountError('ESRCH', { syscall: 'setns', path: `/proc/${this.#pid}/ns/mnt`, reason: attachRule.processGone(this.#pid) });
+      return mountError('ESRCH', { syscall: 'setns', path: `/proc/${this.#pid}/ns/mnt`, reason: procRule.processGone(this.#pid) });
     }
     return new Error(`the helper in process ${this.#pid}'s mount namespace failed: ${detail}`);
   }

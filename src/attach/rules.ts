@@ -3,13 +3,6 @@
 // are explained by src/set-group/explain.ts when the kernel refuses.
 
 export const attachRule = {
-  /** The process must exist: its mount namespace is reached through /proc/PID (ESRCH). */
-  processGone: (pid: number) =>
-    `process ${pid} does not exist (it has exited, or it lives in a PID namespace this process cannot see)`,
-  /** Reaching into another process's namespace needs ptrace access to it (EACCES). */
-  noPtraceAccess: (pid: number) =>
-    `reaching into process ${pid}'s mount namespace through /proc/${pid} needs ptrace access to it ` +
-    '(the same user, or CAP_SYS_PTRACE over its user namespace)',
   /** The target must exist inside the process's mount namespace (ENOENT). */
   targetMissing: (pid: number, target: string) => `'${target}' does not exist in the mount namespace of process ${pid}`,
   /** The target must stay inside that namespace: /proc/PID/root/... restarts absolute symlinks at the caller's root (EINVAL). */
@@ -24,6 +17,10 @@ export const attachRule = {
   volumeNotPrivate: (pid: number, target: string, state: string) =>
     `the volume '${target}' of process ${pid} is already ${state}: attached before, or set up so by its runtime; ` +
     `make it private first: mount-set-group detach ${pid} ${target}`,
+  /** SOURCE is the caller's shared mount, TARGET the container's volume: given the other way round, both checks fail (EINVAL, ENOENT). */
+  argumentsSwapped: (pid: number, source: string, target: string) =>
+    `the arguments look swapped: '${target}' is a shared mount here and '${source}' a volume of process ${pid}; ` +
+    `attach takes this namespace's shared mount first, then the container's volume: mount-set-group attach ${pid} ${target} ${source}`,
   /** The source must be a mount of the caller's namespace (EINVAL). */
   sourceElsewhere: (source: string) =>
     `the source '${source}' is not a mount of this process's mount namespace; attach takes its source from the caller's namespace`,

@@ -214,6 +214,7 @@ describe.each(routes)('attach and detach via %s', (via) => {
     it.each([
       ['targetNotVolume', 'EINVAL', 'attach', /the target '\/data\/sub' is not the root of a mount in process \d+'s namespace \(it lies inside the mount at '\/data'\)/],
       ['targetMissing', 'ENOENT', 'openat2', /'\/nowhere' does not exist in the mount namespace of process \d+/],
+      ['argumentsSwapped', 'ENOENT', 'attach', /^the arguments look swapped: '.*\/refuse' is a shared mount here and '\/data' a volume of process (\d+); .*: mount-set-group attach \1 .*\/refuse \/data$/],
       // An absolute link in the container resolves inside its root (RESOLVE_IN_ROOT): to the container's own root mount, never the host's.
       ['targetLinkToRoot', 'EINVAL', setGroupForm, /different filesystems .*\('\/proc\/\d+\/root\/data\/escape' is a symbolic link to '\/'\)$/],
       ['differentFilesystems', 'EINVAL', setGroupForm, /different filesystems \(device \d+:\d+ and \d+:\d+\)/],

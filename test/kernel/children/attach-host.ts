@@ -86,6 +86,7 @@ const result = await withScratch(async (dir) => {
   const refusals = {
     targetNotVolume: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/data/sub', via })),
     targetMissing: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/nowhere', via })),
+    argumentsSwapped: await outcome(() => attach({ pid: refuse.pid, source: '/data', target: refuseSource, via })),
     targetLinkToRoot: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/data/escape', via })),
     differentFilesystems: await outcome(() => attach({ pid: refuse.pid, source: refuseSource, target: '/other', via })),
     sourceNotMountRoot: await outcome(() => attach({ pid: refuse.pid, source: `${refuseSource}/sub`, target: '/data', via })),
