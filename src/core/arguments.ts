@@ -39,6 +39,12 @@ function validatePair(source: unknown, target: unknown): void {
   validatePath(target, 'target');
 }
 
+/** A directory held by a handle, and one name in it: where the *At calls act. */
+function validateEntryAt(dir: unknown, name: unknown): void {
+  validateHandle(dir, 'dir');
+  validateName(name, 'name');
+}
+
 export const checkArguments = {
   mkdir(path: unknown, options: unknown): void {
     validatePath(path, 'path');
@@ -90,18 +96,9 @@ export const checkArguments = {
     validateHandle(dir, 'dir');
     validatePath(path, 'path');
   },
-  mkdirAt(dir: unknown, name: unknown): void {
-    validateHandle(dir, 'dir');
-    validateName(name, 'name');
-  },
-  createFileAt(dir: unknown, name: unknown): void {
-    validateHandle(dir, 'dir');
-    validateName(name, 'name');
-  },
-  rmdirAt(dir: unknown, name: unknown): void {
-    validateHandle(dir, 'dir');
-    validateName(name, 'name');
-  },
+  mkdirAt: validateEntryAt,
+  createFileAt: validateEntryAt,
+  rmdirAt: validateEntryAt,
   mountAt(fsType: unknown, source: unknown, target: unknown, options: unknown): void {
     validateHandle(target, 'target');
     checkArguments.mount(fsType, source, '.', options);
