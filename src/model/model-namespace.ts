@@ -1,13 +1,17 @@
 // ModelNamespace: the MountNamespace interface answered by the in-memory model of Linux mount
-// propagation. Each method names its syscall and paths the way the kernel backend's errors do.
+// propagation, as one process of the model (its mount namespace, credentials, root and working
+// directory). Each method names its syscall and paths the way the kernel backend's errors do.
 import { mountError } from '../core/errors.js';
 import { checkArguments } from '../core/arguments.js';
 import { render } from '../mountinfo/render.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
+import type { MountProcess } from '../core/system.js';
+import { pathBelow } from './dcache.js';
 import { Ida } from './ida.js';
 import { lookupBeneath, lookupPath, type Fail } from './namei.js';
-import { mountinfoEntries } from './proc.js';
+import { bootKernel } from './nsproxy.js';
+import { MountPointPaths, mountinfoEntries } from './proc.js';
 import {
   doChangeType,
   doCreateFile,
@@ -24,7 +28,7 @@ import {
   shownAs,
   type Place,
 } from './syscalls.js';
-import { DEFAULT_MOUNT_MAX, MntNamespace, type KernelVersion, type Path } from './types.js';
+import { DEFAULT_MOUNT_MAX, type KernelVersion, type Path, type SetGroupSyscall, type Task } from './types.js';
 
 export interface ModelNamespaceOptions {
   /** fs.mount-max (default 100000). */
@@ -37,6 +41,8 @@ export interface ModelNamespaceOptions {
   root?: { fsType: string; source: string };
   /** Whose behaviour to follow where Linux changed it (README.md, Kernel versions). Default 6.18. */
   kernel?: KernelVersion;
+  /** The system call set-group stands for, whose order of checks it follows. Default move_mount. */
+  setGroupSyscall?: SetGroupSyscall;
 }
 
 /** The filesystems whose every mount is a fresh, empty superblock: the ones the model can stand in for. */
@@ -48,102 +54,132 @@ function beneath(dir: MountHandle, path: string): string {
 }
 
 /** An error thrower for one call: its syscall, and its paths as Node's fs errors name them. */
-function failure(syscall: string, path: string, dest?: string): Fail {
+export function failure(syscall: string, path: string, dest?: string): Fail {
   return (code, reason) => {
     throw mountError(code, dest === undefined ? { syscall, path, reason } : { syscall, path, dest, reason });
   };
 }
 
-export class ModelNamespace implements MountNamespace {
+/** The first process of a freshly booted model. */
+function boot(options: ModelNamespaceOptions): Task {
+  return bootKernel({
+    firstMountId: options.firstMountId ?? 1,
+    version: options.kernel ?? '6.18',
+    filesystems: new Set(options.filesystems ?? DEFAULT_FILESYSTEMS),
+    root: options.root ?? { fsType: 'rootfs', source: 'rootfs' },
+    mountMax: options.mountMax ?? DEFAULT_MOUNT_MAX,
+    setGroupSyscall: options.setGroupSyscall ?? 'move_mount',
+  });
+}
+
+export class ModelNamespace implements MountNamespace, MountProcess {
   readonly backend = 'model';
-  readonly #ns: MntNamespace;
-  readonly #filesystems: ReadonlySet<string>;
+  readonly #task: Task;
   /** Pinned places, as a process's table of O_PATH fds: the smallest free number is handed out. */
   readonly #pins = new Map<number, Path>();
   readonly #pinNumbers = new Ida(0);
 
-  constructor(options: ModelNamespaceOptions = {}) {
-    const root = options.root ?? { fsType: 'rootfs', source: 'rootfs' };
-    this.#ns = new MntNamespace(options.firstMountId ?? 1, root.fsType, root.source, options.kernel);
-    this.#ns.mountMax = options.mountMax ?? DEFAULT_MOUNT_MAX;
-    this.#filesystems = new Set(options.filesystems ?? DEFAULT_FILESYSTEMS);
+  /**
+   * A new model booted with `options`, acting as its first process (root and working directory
+   * "/"); or, given `task` (ModelSystem does), acting as that process of an existing model.
+   */
+  constructor(options: ModelNamespaceOptions = {}, task: Task = boot(options)) {
+    this.#task = task;
   }
 
-  /** fs.mount-max: how many mounts the namespace may hold; a mount or propagation beyond it is ENOSPC. */
+  /** fs.mount-max: how many mounts a namespace may hold; a mount or propagation beyond it is ENOSPC. */
   get mountMax(): number {
-    return this.#ns.mountMax;
+    return this.#task.mntNs.kernel.mountMax;
   }
 
   set mountMax(value: number) {
-    this.#ns.mountMax = value;
+    this.#task.mntNs.kernel.mountMax = value;
   }
 
-  /** How many mounts the namespace holds (nr_mounts). */
+  /** How many mounts this process's namespace holds (nr_mounts). */
   get mountCount(): number {
-    return this.#ns.mounts.size;
+    return this.#task.mntNs.mounts.size;
   }
 
-  /** The model's state, for assertInvariants() and tests. */
-  get state(): MntNamespace {
-    return this.#ns;
+  /** The process the model acts as (its namespace, credentials, root, cwd), for assertInvariants() and tests. */
+  get state(): Task {
+    return this.#task;
   }
 
+  get pid(): number {
+    return this.#task.pid;
+  }
+
+  /** d_path() of the working directory, as the process sees it. */
   cwd(): string {
-    return '/';
+    const { mount, dentry } = this.#task.cwd;
+    const at = mount.ns === null ? '/' : new MountPointPaths(mount.ns.root).of(mount);
+    const below = pathBelow(dentry, mount.root);
+    return at === '/' ? below || '/' : at + below;
+  }
+
+  /** chdir(2): the working directory becomes the place `path` names (the top of what is mounted there). */
+  chdir(path: string): void {
+    checkArguments.pin(path);
+    const place = lookupPath(this.#task, path, failure('chdir', path));
+    const k = this.#task.mntNs.kernel;
+    k.mntget(place.mount);
+    k.mntput(this.#task.cwd.mount);
+    this.#task.cwd = place;
   }
 
   mkdir(path: string, options: { recursive?: boolean } = {}): void {
     checkArguments.mkdir(path, options);
-    doMkdir(this.#ns, path, options.recursive ?? false, failure('mkdir', path));
+    doMkdir(this.#task, path, options.recursive ?? false, failure('mkdir', path));
   }
 
   createFile(path: string): void {
     checkArguments.createFile(path);
-    doCreateFile(this.#ns, path, failure('open', path));
+    doCreateFile(this.#task, path, failure('open', path));
   }
 
   mount(fsType: string, source: string, target: string, options: NewMountOptions = {}): void {
     checkArguments.mount(fsType, source, target, options);
-    doNewMount(this.#ns, this.#filesystems, fsType, source, target, options, failure('mount', target));
+    doNewMount(this.#task, fsType, source, target, options, failure('mount', target));
   }
 
   bind(source: string, target: string, options: { recursive?: boolean } = {}): void {
     checkArguments.bind(source, target, options);
-    doLoopback(this.#ns, source, target, options.recursive ?? false, failure('mount', source, target));
+    doLoopback(this.#task, source, target, options.recursive ?? false, failure('mount', source, target));
   }
 
   move(source: string, target: string): void {
     checkArguments.move(source, target);
-    doMoveMount(this.#ns, source, target, failure('mount', source, target));
+    doMoveMount(this.#task, source, target, failure('mount', source, target));
   }
 
   umount(target: MountRef, options: { lazy?: boolean } = {}): void {
     checkArguments.umount(target, options);
     const place = this.#named(target);
-    doUmount(this.#ns, place, options.lazy ?? false, failure('umount2', shownAs(place)));
+    doUmount(this.#task, place, options.lazy ?? false, failure('umount2', shownAs(place)));
   }
 
   remountBind(target: MountRef, flags: readonly MountFlag[]): void {
     checkArguments.remountBind(target, flags);
     const place = this.#place(target);
-    doReconfigureMnt(this.#ns, place, flags, failure('mount', shownAs(place)));
+    doReconfigureMnt(this.#task, place, flags, failure('mount', shownAs(place)));
   }
 
   changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
     checkArguments.changePropagation(target, type, options);
     const place = this.#place(target);
-    doChangeType(this.#ns, place, type, options.recursive ?? false, failure('mount', shownAs(place)));
+    doChangeType(this.#task, place, type, options.recursive ?? false, failure('mount', shownAs(place)));
   }
 
   setGroup(source: MountRef, target: MountRef): void {
     checkArguments.setGroup(source, target);
     const [from, to] = [this.#place(source), this.#place(target)];
-    doSetGroup(this.#ns, from, to, failure('move_mount', shownAs(from), shownAs(to)));
+    doSetGroup(this.#task, from, to, failure('move_mount', shownAs(from), shownAs(to)));
   }
 
   pin(path: string): MountHandle {
     checkArguments.pin(path);
-    return this.#hold(lookupPath(this.#ns, path, failure('open', path)), path);
+    return this.#hold(lookupPath(this.#task, path, failure('open', path)), path);
   }
 
   unpin(handle: MountHandle): void {
@@ -152,13 +188,13 @@ export class ModelNamespace implements MountNamespace {
     if (place === undefined) throw mountError('EBADF', { syscall: 'close', path: handle.handle });
     this.#pins.delete(handle.handle);
     this.#pinNumbers.free(handle.handle);
-    this.#ns.mntput(place.mount);
+    this.#task.mntNs.kernel.mntput(place.mount);
   }
 
   openBeneath(dir: MountHandle, path: string): MountHandle {
     checkArguments.openBeneath(dir, path);
     const opened = beneath(dir, path);
-    return this.#hold(lookupBeneath(this.#ns, this.#held(dir), path, failure('openat2', opened)), opened);
+    return this.#hold(lookupBeneath(this.#held(dir), path, failure('openat2', opened)), opened);
   }
 
   mkdirAt(dir: MountHandle, name: string): void {
@@ -173,20 +209,20 @@ export class ModelNamespace implements MountNamespace {
 
   rmdirAt(dir: MountHandle, name: string): void {
     checkArguments.rmdirAt(dir, name);
-    doRmdirAt(this.#ns, this.#held(dir), name, failure('rmdir', beneath(dir, name)));
+    doRmdirAt(this.#task, this.#held(dir), name, failure('rmdir', beneath(dir, name)));
   }
 
   mountAt(fsType: string, source: string, target: MountHandle, options: NewMountOptions = {}): MountHandle {
     checkArguments.mountAt(fsType, source, target, options);
     const place = this.#named(target);
-    const mnt = doNewMount(this.#ns, this.#filesystems, fsType, source, place, options, failure('move_mount', fsType, shownAs(place)));
+    const mnt = doNewMount(this.#task, fsType, source, place, options, failure('move_mount', fsType, shownAs(place)));
     return this.#hold({ mount: mnt, dentry: mnt.root }, target.path);
   }
 
   bindAt(source: MountRef, target: MountHandle): MountHandle {
     checkArguments.bindAt(source, target);
     const [from, to] = [this.#named(source), this.#named(target)];
-    const mnt = doLoopback(this.#ns, from, to, false, failure('move_mount', shownAs(from), shownAs(to)));
+    const mnt = doLoopback(this.#task, from, to, false, failure('move_mount', shownAs(from), shownAs(to)));
     return this.#hold({ mount: mnt, dentry: mnt.root }, target.path);
   }
 
@@ -194,7 +230,7 @@ export class ModelNamespace implements MountNamespace {
   #hold(place: Path, path?: string): MountHandle {
     const handle = this.#pinNumbers.alloc();
     this.#pins.set(handle, place);
-    this.#ns.mntget(place.mount);
+    this.#task.mntNs.kernel.mntget(place.mount);
     return path === undefined ? { handle } : { handle, path };
   }
 
@@ -221,7 +257,7 @@ export class ModelNamespace implements MountNamespace {
 
   /** The namespace's mountinfo as entries, in the kernel's order. */
   entries(): MountInfo[] {
-    return mountinfoEntries(this.#ns);
+    return mountinfoEntries(this.#task.mntNs);
   }
 
   mountinfo(): string {

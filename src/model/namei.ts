@@ -1,11 +1,17 @@
 // Path lookup (the part of fs/namei.c the model needs): walk a path one component at a time from
-// the root, crossing onto whatever is mounted on each directory reached. The process's root and
-// working directory are both the namespace root's root directory, and are not crossed themselves:
-// a mount stacked on "/" is reached by lookup only through where_to_mount().
+// the process's root, crossing onto whatever is mounted on each directory reached. The root is
+// not crossed itself: a mount stacked on "/" is reached by lookup only through where_to_mount().
+// Relative paths never reach the model (callers make them absolute).
+//
+// /proc/PID/root and /proc/PID/cwd are procfs's magic links: the walk jumps to that process's
+// root or working directory, in whatever mount namespace, and goes on from there (without
+// crossing what is mounted on the place it lands on). The model has no procfs mount; it resolves
+// these two links wherever a path starts with them, as a /proc mounted in every namespace would.
+import { ptraceMayAccess } from './capability.js';
 import { dLookup, dMkdir, dMknod } from './dcache.js';
 import { hasParent, mntIsReadonly } from './predicates.js';
 import { lookupMnt } from './tree.js';
-import type { MntNamespace, Path } from './types.js';
+import type { Path, Task } from './types.js';
 
 /** How a caller turns a lookup failure into its own error (its syscall, its paths). */
 export type Fail = (code: string, reason: string) => never;
@@ -52,8 +58,8 @@ export function traverseMounts(path: Path): Path {
   return mount === path.mount ? path : { mount, dentry };
 }
 
-/** follow_dotdot(): the parent directory, climbing out of mounts at their roots but never above the process root. */
-function followDotdot(ns: MntNamespace, path: Path): Path {
+/** follow_dotdot(): the parent directory, climbing out of mounts at their roots but never above the root of their namespace. */
+function followDotdot(path: Path): Path {
   let { mount, dentry } = path;
   while (dentry === mount.root && hasParent(mount)) {
     dentry = mount.mountpoint!;
@@ -68,9 +74,24 @@ function components(path: string): string[] {
   return path.split('/').filter((name) => name !== '' && name !== '.');
 }
 
-/** Where every walk starts: the process's root, which is also its working directory. */
-function startingPoint(ns: MntNamespace): Path {
-  return { mount: ns.root, dentry: ns.root.root };
+/** A path that starts with a magic link of procfs: /proc/PID/root or /proc/PID/cwd, and what follows it. */
+const procLink = /^\/+proc\/+(\d+)\/+(root|cwd)(?=\/|$)(.*)$/s;
+
+/**
+ * Where a walk starts, and what it walks from there: the process's root, or the root or working
+ * directory of the process a /proc/PID link names (ENOENT if there is no such live process,
+ * EACCES if the caller may not look into it: ptrace_may_access()).
+ */
+function startingPoint(task: Task, path: string, fail: Fail): { start: Path; rest: string } {
+  const link = procLink.exec(path);
+  if (link === null) return { start: task.root, rest: path };
+  const [, pid, which, rest] = link as unknown as [string, string, 'root' | 'cwd', string];
+  const target = task.mntNs.kernel.tasks.get(Number(pid));
+  if (target === undefined || !target.alive) fail('ENOENT', `'/proc/${pid}/${which}': no process ${pid}`);
+  if (!ptraceMayAccess(task, target)) {
+    fail('EACCES', `'/proc/${pid}/${which}' enters another process's ${which === 'root' ? 'root' : 'working directory'}, which needs ptrace access to it (its user namespace is not this process's or below it)`);
+  }
+  return { start: target[which], rest };
 }
 
 /** The shown path of the components walked so far. */
@@ -84,22 +105,23 @@ function notDirectory(names: readonly string[], count: number, fail: Fail): neve
 }
 
 /** One step of the walk: into directory `names[i]` of `path` and onto what is mounted there; ENOTDIR from a file. */
-function stepInto(ns: MntNamespace, path: Path, names: readonly string[], i: number, fail: Fail): Path | undefined {
+function stepInto(path: Path, names: readonly string[], i: number, fail: Fail): Path | undefined {
   if (!path.dentry.isDirectory) notDirectory(names, i, fail);
   const name = names[i]!;
-  if (name === '..') return followDotdot(ns, path);
+  if (name === '..') return followDotdot(path);
   const dentry = dLookup(path.dentry, name);
   return dentry === undefined ? undefined : traverseMounts({ mount: path.mount, dentry });
 }
 
-/** path_lookupat() with LOOKUP_FOLLOW: the place `path` names, or ENOENT. */
-export function lookupPath(ns: MntNamespace, path: string, fail: Fail): Path {
+/** path_lookupat() with LOOKUP_FOLLOW: the place `path` names for `task`, or ENOENT (EACCES through /proc). */
+export function lookupPath(task: Task, path: string, fail: Fail): Path {
   if (path === '') fail('ENOENT', 'the path is empty');
   getname(path, fail);
-  const names = components(path);
-  let place = startingPoint(ns);
+  const { start, rest } = startingPoint(task, path, fail);
+  const names = components(rest);
+  let place = start;
   for (let i = 0; i < names.length; i++) {
-    const next = stepInto(ns, place, names, i, fail);
+    const next = stepInto(place, names, i, fail);
     if (next === undefined) missing(names, i + 1, fail);
     place = next;
   }
@@ -111,7 +133,7 @@ export function lookupPath(ns: MntNamespace, path: string, fail: Fail): Path {
  * names, walked from `start` (which is not looked through to a mount stacked on it), each
  * component crossed onto what is mounted on it; '..' above `start` is EXDEV, a missing name ENOENT.
  */
-export function lookupBeneath(ns: MntNamespace, start: Path, path: string, fail: Fail): Path {
+export function lookupBeneath(start: Path, path: string, fail: Fail): Path {
   const names = components(path);
   const walkedUp: Path[] = [];
   let place = start;
@@ -122,7 +144,7 @@ export function lookupBeneath(ns: MntNamespace, start: Path, path: string, fail:
       place = back;
       continue;
     }
-    const next = stepInto(ns, place, names, i, fail);
+    const next = stepInto(place, names, i, fail);
     if (next === undefined) fail('ENOENT', `'${names.slice(0, i + 1).join('/')}' does not exist`);
     walkedUp.push(place);
     place = next;
@@ -142,15 +164,16 @@ function readOnly(path: string, recursive: boolean, fail: Fail): never {
  * when the name is free). The recursive form is Node's (the kernel backend's mkdirSync): its
  * stat() after a failed mkdir finds nothing, so a read-only mount makes it ENOENT.
  */
-export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
+export function makeDirectory(task: Task, path: string, recursive: boolean, fail: Fail): void {
   if (path === '') fail('ENOENT', 'the path is empty');
   getname(path, fail);
-  const names = components(path);
+  const { start, rest } = startingPoint(task, path, fail);
+  const names = components(rest);
   if (names.length === 0 && !recursive) fail('EEXIST', `'${path}' exists`);
-  let place = startingPoint(ns);
+  let place = start;
   for (let i = 0; i < names.length; i++) {
     const last = i === names.length - 1;
-    const next = stepInto(ns, place, names, i, fail);
+    const next = stepInto(place, names, i, fail);
     if (next !== undefined) {
       if (last && (!recursive || !next.dentry.isDirectory)) fail('EEXIST', `'${path}' exists`);
       place = next;
@@ -169,15 +192,22 @@ export function makeDirectory(ns: MntNamespace, path: string, recursive: boolean
  * there already is left as it is: EEXIST for a directory, ENOENT for a missing parent, ENOTDIR for
  * a parent that is a file, EROFS for a new one on a read-only mount.
  */
-export function makeFile(ns: MntNamespace, path: string, fail: Fail): void {
-  const names = components(path);
+export function makeFile(task: Task, path: string, fail: Fail): void {
+  const { start, rest } = startingPoint(task, path, fail);
+  const names = components(rest);
   if (names.length === 0) fail('EEXIST', `'${path}' exists and is a directory`);
-  makeFileIn(lookupPath(ns, walked(names, names.length - 1), fail), names, fail);
+  let parent = start;
+  for (let i = 0; i < names.length - 1; i++) {
+    const next = stepInto(parent, names, i, fail);
+    if (next === undefined) missing(names, i + 1, fail);
+    parent = next;
+  }
+  makeFileIn(parent, names, fail);
 }
 
 /** The last of `names` made an empty file in `parent`, the place the others lead to (see makeFile). */
 export function makeFileIn(parent: Path, names: readonly string[], fail: Fail): void {
-  const there = stepInto(undefined as never, parent, names, names.length - 1, fail);
+  const there = stepInto(parent, names, names.length - 1, fail);
   if (there !== undefined) {
     if (there.dentry.isDirectory) fail('EEXIST', `'${walked(names, names.length)}' exists and is a directory`);
     return;

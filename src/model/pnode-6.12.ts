@@ -9,9 +9,9 @@
 // that had to stay, and mounts on the root of a copy that goes). `listed` is !list_empty().
 import { childrenOf, lastSlave } from './lists.js';
 import { propagationNext, reparent, umountOne } from './pnode.js';
-import { hasSlaves, isMarked, isNew, willBeUnmounted } from './predicates.js';
+import { hasSlaves, isLocked, isMarked, isNew, willBeUnmounted } from './predicates.js';
 import { lookupMnt } from './tree.js';
-import type { MntNamespace, Mount } from './types.js';
+import type { Mount } from './types.js';
 
 /** What one propagate_umount() keeps between its phases. */
 interface UmountLists {
@@ -37,10 +37,10 @@ function putAside(m: Mount, lists: UmountLists): void {
 }
 
 /** umount_one(): `m` goes, unmarked and off the lists. */
-function umountOneListed(ns: MntNamespace, m: Mount, lists: UmountLists): void {
+function umountOneListed(m: Mount, lists: UmountLists): void {
   m.marked = false;
   unlist(m, lists);
-  umountOne(ns, m, lists.toUmount);
+  umountOne(m, lists.toUmount);
 }
 
 /** Whether `child` is mounted on the root of `m` (a "topper"). */
@@ -55,10 +55,12 @@ function skipPropagationSubtree(m: Mount): Mount {
 }
 
 /**
- * __propagate_umount(): `mnt` goes when nothing but toppers is mounted inside it, else it is put
- * aside; returns whether it went. A mount already going or marked is left alone.
+ * __propagate_umount(): `mnt` could go when nothing but toppers is mounted inside it: then it is
+ * marked and goes, unless it is locked, when it is put aside (marked: its parent may still go);
+ * otherwise it is put aside unmarked. Returns whether it was marked. A mount already going or
+ * marked is left alone.
  */
-function propagateOneUmount(ns: MntNamespace, mnt: Mount, lists: UmountLists): boolean {
+function propagateOneUmount(mnt: Mount, lists: UmountLists): boolean {
   if (willBeUnmounted(mnt) || isMarked(mnt)) return false;
   for (const child of childrenOf(mnt)) {
     if (isTopper(child, mnt) || (isListed(child, lists) && isMarked(child))) continue;
@@ -66,18 +68,19 @@ function propagateOneUmount(ns: MntNamespace, mnt: Mount, lists: UmountLists): b
     return false;
   }
   mnt.marked = true;
-  umountOneListed(ns, mnt, lists);
+  if (isLocked(mnt)) putAside(mnt, lists);
+  else umountOneListed(mnt, lists);
   return true;
 }
 
 /** umount_list(): everything mounted inside a copy that goes goes too, except its toppers, which are put aside. */
-function umountList(ns: MntNamespace, lists: UmountLists): void {
+function umountList(lists: UmountLists): void {
   for (let i = 0; i < lists.toUmount.length; i++) {
     const mnt = lists.toUmount[i]!;
     for (let child = mnt.firstChild, next: Mount | null; child !== null; child = next) {
       next = child.nextSibling;
       if (isTopper(child, mnt)) putAside(child, lists);
-      else umountOneListed(ns, child, lists);
+      else umountOneListed(child, lists);
     }
   }
 }
@@ -96,7 +99,7 @@ function restoreMounts(lists: UmountLists): void {
  * copies of its mounts, met walking the set backwards, on the mounts that receive propagation
  * from their parents, unless something other than a topper stays mounted inside them.
  */
-export function propagateUmount(ns: MntNamespace, set: Mount[]): void {
+export function propagateUmount(set: Mount[]): void {
   const lists: UmountLists = { visited: new Set(), toRestore: new Set(), toUmount: [] };
   for (let i = set.length - 1; i >= 0; i--) {
     const mnt = set[i]!;
@@ -115,13 +118,13 @@ export function propagateUmount(ns: MntNamespace, set: Mount[]): void {
         continue;
       }
       // the parent of a copy that went is looked at again if it was put aside
-      while (propagateOneUmount(ns, child, lists)) {
+      while (propagateOneUmount(child, lists)) {
         child = child.parent!;
         if (!isListed(child, lists)) break;
       }
     }
   }
-  umountList(ns, lists);
+  umountList(lists);
   restoreMounts(lists);
   set.push(...lists.toUmount);
 }

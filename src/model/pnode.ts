@@ -1,6 +1,6 @@
 // Mount propagation, routine for routine after fs/pnode.c (Linux 6.18: slave lists are hlists,
 // propagate_umount() is the 6.17 rewrite, slaves of unmounted mounts move in bulk). Where 6.12
-// differs, a small switch on MntNamespace.kernel picks its behaviour (the first section below;
+// differs, a small switch on KernelState.version picks its behaviour (the first section below;
 // 6.12's propagate_umount() is in pnode-6.12.ts).
 //
 // Facts the walks rely on:
@@ -9,6 +9,8 @@
 // - Mounts that are not in a namespace yet (IS_MNT_NEW: the tree being attached and its copies)
 //   are passed over but never descended into. Mounts being unmounted are not new: they keep
 //   their namespace until umount_tree() is done with them, and propagation walks through them.
+// - Propagation knows no namespace boundary: peers and slaves may be in any mount namespace, and
+//   every walk here reaches them all.
 import { CL_MAKE_SHARED, CL_SLAVE, copyTree, setMntShared } from './clone.js';
 import { isSubdir } from './dcache.js';
 import { addSlaveHead, deletePeer, deleteSlave, isAloneInRing, spliceSlaves, spliceSlavesAtTail } from './lists.js';
@@ -17,6 +19,7 @@ import {
   hasOneChild,
   hasSlaves,
   isCandidate,
+  isLocked,
   isMarked,
   isNew,
   isShared,
@@ -24,7 +27,7 @@ import {
   willBeUnmounted,
 } from './predicates.js';
 import { hideFromParent, lookupMnt, mntChangeMountpoint, mntSetMountpoint, overmount } from './tree.js';
-import type { Dentry, MntNamespace, Mount } from './types.js';
+import { MNT_LOCKED, type Dentry, type KernelState, type MntNamespace, type Mount } from './types.js';
 import type { Propagation } from '../core/namespace.js';
 
 /** next_peer(): the next mount of p's peer group (p itself when it has no peers). */
@@ -34,24 +37,24 @@ export const nextPeer = (p: Mount): Mount => p.nextPeer;
 const firstSlave = (p: Mount): Mount => p.firstSlave!;
 
 /** mnt_release_group_id(): the mount's peer group id is free again. */
-function releaseGroupId(ns: MntNamespace, m: Mount): void {
-  ns.groupIds.free(m.groupId);
+function releaseGroupId(k: KernelState, m: Mount): void {
+  k.groupIds.free(m.groupId);
   m.groupId = 0;
 }
 
-// ---- where Linux 6.12 and 6.18 differ (MntNamespace.kernel) -----------------------------------
+// ---- where Linux 6.12 and 6.18 differ (KernelState.version) -------------------------------------
 
 /** The peer a mount leaving its group hands its slaves to: the next one (6.18), or the first with the same root, else the next (6.12's do_make_slave()). */
-function handOverPeer(ns: MntNamespace, mnt: Mount): Mount {
-  if (ns.kernel === '6.12') {
+function handOverPeer(k: KernelState, mnt: Mount): Mount {
+  if (k.version === '6.12') {
     for (let p = nextPeer(mnt); p !== mnt; p = nextPeer(p)) if (p.root === mnt.root) return p;
   }
   return nextPeer(mnt);
 }
 
 /** Where handed-over slaves join their new master's list: in front (6.18's hlist_splice_init()), or at the tail (6.12's list_splice()). */
-function spliceHandedOver(ns: MntNamespace, from: Mount, last: Mount, to: Mount): void {
-  if (ns.kernel === '6.12') spliceSlavesAtTail(from, to);
+function spliceHandedOver(k: KernelState, from: Mount, last: Mount, to: Mount): void {
+  if (k.version === '6.12') spliceSlavesAtTail(from, to);
   else spliceSlaves(from, last, to);
 }
 
@@ -60,15 +63,15 @@ function spliceHandedOver(ns: MntNamespace, from: Mount, last: Mount, to: Mount)
  * survivor (6.18's bulk_make_private()), or one by one in the order of the set, each handing its
  * slaves to a peer or master that may itself go next (6.12's change_mnt_propagation() in umount_tree()).
  */
-export function makeUnmountedPrivate(ns: MntNamespace, set: readonly Mount[]): void {
-  if (ns.kernel === '6.12') for (const m of set) changeMntPropagation(ns, m, 'private');
-  else bulkMakePrivate(ns, set);
+export function makeUnmountedPrivate(k: KernelState, set: readonly Mount[]): void {
+  if (k.version === '6.12') for (const m of set) changeMntPropagation(k, m, 'private');
+  else bulkMakePrivate(k, set);
 }
 
 // ---- changing a mount's propagation ----------------------------------------------------------
 
 /** transfer_propagation(): every slave of `mnt` becomes, in order, a slave of `to` (spliceHandedOver()), or private without `to`. */
-export function transferPropagation(ns: MntNamespace, mnt: Mount, to: Mount | null): void {
+export function transferPropagation(k: KernelState, mnt: Mount, to: Mount | null): void {
   let last: Mount | null = null;
   for (let m = mnt.firstSlave, next: Mount | null; m !== null; m = next) {
     next = m.nextSlave;
@@ -76,7 +79,7 @@ export function transferPropagation(ns: MntNamespace, mnt: Mount, to: Mount | nu
     if (to === null) m.prevSlave = m.nextSlave = null;
     else last = m;
   }
-  if (last !== null) spliceHandedOver(ns, mnt, last, to!);
+  if (last !== null) spliceHandedOver(k, mnt, last, to!);
   else mnt.firstSlave = null;
 }
 
@@ -85,19 +88,19 @@ export function transferPropagation(ns: MntNamespace, mnt: Mount, to: Mount | nu
  * leaves its group hands its slaves to a peer (handOverPeer()), or to its master when it had no
  * peers, and as a slave becomes a slave of that same mount (a new head of its slave list).
  */
-export function changeMntPropagation(ns: MntNamespace, mnt: Mount, type: Propagation): void {
+export function changeMntPropagation(k: KernelState, mnt: Mount, type: Propagation): void {
   let m = mnt.master;
   if (type === 'shared') return setMntShared(mnt);
   if (isShared(mnt)) {
     if (isAloneInRing(mnt)) {
-      releaseGroupId(ns, mnt);
+      releaseGroupId(k, mnt);
     } else {
-      m = handOverPeer(ns, mnt);
+      m = handOverPeer(k, mnt);
       deletePeer(mnt);
       mnt.groupId = 0;
     }
     mnt.shared = false;
-    transferPropagation(ns, mnt, m);
+    transferPropagation(k, mnt, m);
   }
   deleteSlave(mnt);
   if (type === 'slave') {
@@ -114,7 +117,7 @@ export function changeMntPropagation(ns: MntNamespace, mnt: Mount, type: Propaga
  * slave lists, as long as those are being unmounted too, pointing each at the next; returns where
  * the slaves finally go: the first survivor, or the destination found by an earlier trace.
  */
-function traceTransfers(ns: MntNamespace, m: Mount): Mount | null {
+function traceTransfers(k: KernelState, m: Mount): Mount | null {
   for (;;) {
     let next: Mount | null = nextPeer(m);
     deleteSlave(m);
@@ -123,7 +126,7 @@ function traceTransfers(ns: MntNamespace, m: Mount): Mount | null {
       m.groupId = 0;
       m.master = next;
     } else {
-      if (isShared(m)) releaseGroupId(ns, m);
+      if (isShared(m)) releaseGroupId(k, m);
       next = m.master;
     }
     m.shared = false;
@@ -143,13 +146,37 @@ function setDestinations(m: Mount, master: Mount | null): void {
 }
 
 /** bulk_make_private(): every mount of `set` leaves propagation; their slaves go to the nearest surviving peer or master. */
-function bulkMakePrivate(ns: MntNamespace, set: readonly Mount[]): void {
-  for (const m of set) if (!isMarked(m)) setDestinations(m, traceTransfers(ns, m));
+function bulkMakePrivate(k: KernelState, set: readonly Mount[]): void {
+  for (const m of set) if (!isMarked(m)) setDestinations(m, traceTransfers(k, m));
   for (const m of set) {
-    transferPropagation(ns, m, m.master);
+    transferPropagation(k, m, m.master);
     m.master = null;
     m.marked = false;
   }
+}
+
+// ---- what mountinfo shows of propagation -----------------------------------------------------
+
+/** get_peer_under_root(): a peer of `mnt` (or `mnt`) in `ns`, whose reader sees all of it (its root is the namespace's). */
+function getPeerUnderRoot(mnt: Mount, ns: MntNamespace): Mount | undefined {
+  let m = mnt;
+  do {
+    if (m.ns === ns) return m;
+    m = nextPeer(m);
+  } while (m !== mnt);
+  return undefined;
+}
+
+/**
+ * get_dominating_id(): the peer group, nearest up the chain of masters of `mnt`, that has a member
+ * in its namespace (mountinfo's propagate_from:), or 0 for none.
+ */
+export function getDominatingId(mnt: Mount): number {
+  for (let m = mnt.master; m !== null; m = m.master) {
+    const d = getPeerUnderRoot(m, mnt.ns!);
+    if (d !== undefined) return d.groupId;
+  }
+  return 0;
 }
 
 // ---- walking the propagation tree --------------------------------------------------------------
@@ -237,20 +264,21 @@ function findMaster(m: Mount, lastCopy: Mount, original: Mount): Mount {
 }
 
 /**
- * The number of copies propagate_mnt(dest, mountpoint) will make: the same walk over peer groups,
- * changing nothing. It is the prepare half of attaching a tree: the copies propagate_mnt() links
- * into the groups are new mounts, which its walk passes over, so they cannot change the count.
+ * The mounts propagate_mnt(dest, mountpoint) will give a copy, in its order: the same walk over
+ * peer groups, changing nothing. It is the prepare half of attaching a tree (count_mounts() of
+ * each copy's namespace): the copies propagate_mnt() links into the groups are new mounts, which
+ * its walk passes over, so they cannot change the count.
  */
-export function countSecondaries(dest: Mount, mountpoint: Dentry): number {
-  let count = 0;
+export function secondaryReceivers(dest: Mount, mountpoint: Dentry): Mount[] {
+  const receivers: Mount[] = [];
   for (let m: Mount | null = dest; m !== null; m = nextGroup(m, dest)) {
     let n = m === dest ? nextPeer(m) : m;
     if (n === dest) continue;
     do {
-      if (needSecondary(n, mountpoint)) count++;
+      if (needSecondary(n, mountpoint)) receivers.push(n);
     } while ((n = nextPeer(n)) !== m);
   }
-  return count;
+  return receivers;
 }
 
 /**
@@ -260,7 +288,7 @@ export function countSecondaries(dest: Mount, mountpoint: Dentry): number {
  * slave group gets a slave of the copy made for its nearest master (find_master), shared when the
  * group is, and the rest of that group peers of it.
  */
-export function propagateMnt(ns: MntNamespace, dest: Mount, mountpoint: Dentry, source: Mount, copies: Mount[]): void {
+export function propagateMnt(k: KernelState, dest: Mount, mountpoint: Dentry, source: Mount, copies: Mount[]): void {
   if (dest.master !== null) dest.master.marked = true;
   let copy = source;
   let type = CL_MAKE_SHARED;
@@ -278,7 +306,7 @@ export function propagateMnt(ns: MntNamespace, dest: Mount, mountpoint: Dentry, 
     do {
       if (!needSecondary(n, mountpoint)) continue;
       if (type & CL_SLAVE) copy = findMaster(n, copy, source);
-      const secondary = copyTree(ns, copy, copy.root, type);
+      const secondary = copyTree(k, copy, copy.root, type);
       mntSetMountpoint(n, mountpoint, secondary);
       if (n.master !== null) n.master.marked = true;
       copy = secondary;
@@ -319,20 +347,32 @@ export function propagateMountBusy(mnt: Mount, refcnt: number): boolean {
   return false;
 }
 
-/** umount_one(): `m` is committed to going: out of the namespace and its parent's child list. */
-export function umountOne(ns: MntNamespace, m: Mount, toUmount: Mount[]): void {
+/**
+ * propagate_mount_unlock(): `mnt` is being unmounted with propagation, so the copies of it on
+ * the mounts that receive from its parent need not stay locked: what they cover is going too.
+ */
+export function propagateMountUnlock(mnt: Mount): void {
+  const parent = mnt.parent!;
+  for (let m = propagationNext(parent, parent); m !== null; m = propagationNext(m, parent)) {
+    const child = lookupMnt(m, mnt.mountpoint!);
+    if (child !== undefined) child.mntFlags &= ~MNT_LOCKED;
+  }
+}
+
+/** umount_one(): `m` is committed to going: out of its namespace and its parent's child list. */
+export function umountOne(m: Mount, toUmount: Mount[]): void {
   m.umounting = true;
   hideFromParent(m);
-  moveFromNamespace(ns, m);
+  moveFromNamespace(m);
   toUmount.push(m);
 }
 
 /**
- * move_from_ns(): `m` leaves the namespace's mount table. It keeps its namespace (mnt_ns) until
+ * move_from_ns(): `m` leaves its namespace's mount table. It keeps its namespace (mnt_ns) until
  * umount_tree() lets go of it, so umount propagation still walks through it (it is not "new").
  */
-export function moveFromNamespace(ns: MntNamespace, m: Mount): void {
-  ns.mounts.delete(m);
+export function moveFromNamespace(m: Mount): void {
+  m.ns!.mounts.delete(m);
 }
 
 /** remove_from_candidate_list(). */
@@ -381,10 +421,10 @@ function trimAncestors(m: Mount): void {
 }
 
 /**
- * trim_one(): a candidate with a child that stays and does not just cover its root stays; a
- * candidate without children goes at once. (A candidate is never locked in the model.)
+ * trim_one(): a candidate with a child that stays and does not just cover its root stays; an
+ * unlocked candidate without children goes at once.
  */
-function trimOne(ns: MntNamespace, m: Mount, candidates: Set<Mount>, toUmount: Mount[]): void {
+function trimOne(m: Mount, candidates: Set<Mount>, toUmount: Mount[]): void {
   if (!isCandidate(m)) return removeFromCandidateList(m, candidates);
   let found = false;
   let removeThis = false;
@@ -398,23 +438,28 @@ function trimOne(ns: MntNamespace, m: Mount, candidates: Set<Mount>, toUmount: M
   }
   if (found) {
     trimAncestors(m);
-  } else if (!hasChildren(m)) {
+  } else if (!isLocked(m) && !hasChildren(m)) {
     removeFromCandidateList(m, candidates);
-    return umountOne(ns, m, toUmount);
+    return umountOne(m, toUmount);
   }
   if (removeThis) removeFromCandidateList(m, candidates);
 }
 
 /**
- * handle_locked() where nothing is locked: `m` and its chain of candidate ancestors all go
- * (the kernel keeps a locked mount whose parent stays, and the mounts between).
+ * handle_locked(): `m` and its chain of candidate ancestors go as far up as the last unlocked one
+ * (a locked mount goes only with its parent), or all of them when the chain ends on a mount that
+ * goes anyway; the rest stay, so that nothing locked is revealed.
  */
-function handleLocked(ns: MntNamespace, m: Mount, candidates: Set<Mount>, toUmount: Mount[]): void {
+function handleLocked(m: Mount, candidates: Set<Mount>, toUmount: Mount[]): void {
   if (!isCandidate(m)) return removeFromCandidateList(m, candidates);
-  for (let p = m; isCandidate(p); p = p.parent!) {
+  let cutoff: Mount = m;
+  let p = m;
+  for (; isCandidate(p); p = p.parent!) {
     removeFromCandidateList(p, candidates);
-    umountOne(ns, p, toUmount);
+    if (!isLocked(p)) cutoff = p.parent!;
   }
+  if (willBeUnmounted(p)) cutoff = p;
+  for (let q = m; q !== cutoff; q = q.parent!) umountOne(q, toUmount);
 }
 
 /** reparent(): `m` survives on top of a stack that goes; it slides down to where the stack's bottom is attached. */
@@ -429,17 +474,19 @@ export function reparent(m: Mount): void {
 }
 
 /**
- * propagate_umount(): add to `set` (a whole subtree, already out of the namespace) every copy of
- * its mounts on mounts that receive propagation from their parents, except those that cannot go:
- * a copy stays when something that stays is mounted inside it other than on its root. Phases:
- * collect candidates, trim to the largest set that shifts nothing, commit, reparent overmounts.
+ * propagate_umount(): add to `set` (a whole subtree, already out of its namespace) every copy of
+ * its mounts on mounts that receive propagation from their parents, in any namespace, except
+ * those that cannot go: a copy stays when something that stays is mounted inside it other than on
+ * its root, or when it is locked and its parent stays. Phases: collect candidates, trim to the
+ * largest set that shifts nothing, then to one that reveals nothing locked, commit, reparent
+ * overmounts.
  */
-export function propagateUmount(ns: MntNamespace, set: Mount[]): void {
+export function propagateUmount(set: Mount[]): void {
   const candidates = gatherCandidates(set);
   const toUmount: Mount[] = [];
-  for (const m of candidates) trimOne(ns, m, candidates, toUmount);
+  for (const m of candidates) trimOne(m, candidates, toUmount);
   for (let first = candidates.values().next(); !first.done; first = candidates.values().next()) {
-    handleLocked(ns, first.value, candidates, toUmount);
+    handleLocked(first.value, candidates, toUmount);
   }
   for (const m of toUmount) {
     const over = overmount(m);

@@ -1,6 +1,6 @@
 // The state tests of fs/pnode.h and fs/mount.h, one line each. Nothing else in the model reads the
 // raw flag fields of a Mount to decide anything.
-import { MNT_READONLY, type Mount, type Path } from './types.js';
+import { MNT_LOCKED, MNT_READONLY, type Mount, type Path } from './types.js';
 
 /** IS_MNT_SHARED: the mount is a member of a peer group. */
 export const isShared = (m: Mount): boolean => m.shared;
@@ -11,8 +11,14 @@ export const isSlave = (m: Mount): boolean => m.master !== null;
 /** Neither shared nor a slave. */
 export const isPrivate = (m: Mount): boolean => !isShared(m) && !isSlave(m);
 
-/** IS_MNT_NEW: the mount is not (yet, or any more) part of the namespace. */
-export const isNew = (m: Mount): boolean => !m.attached;
+/** IS_MNT_NEW: the mount is not (yet, or any more) part of a namespace. */
+export const isNew = (m: Mount): boolean => m.ns === null;
+
+/** is_mounted(): the mount is part of a namespace. */
+export const isMounted = (m: Mount): boolean => m.ns !== null;
+
+/** IS_MNT_LOCKED: the mount is locked to its parent (MNT_LOCKED). */
+export const isLocked = (m: Mount): boolean => (m.mntFlags & MNT_LOCKED) !== 0;
 
 /** IS_MNT_UNBINDABLE. */
 export const isUnbindable = (m: Mount): boolean => m.unbindable;

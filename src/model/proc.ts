@@ -1,6 +1,8 @@
 // /proc/PID/mountinfo of the model: show_mountinfo() (fs/proc_namespace.c) for every mount of the
-// namespace, in the order of the namespace's table (creation order, as Linux >= 6.8 lists them).
+// namespace, in the order of the namespace's table (creation order, as Linux >= 6.8 lists them),
+// as a process whose root is the namespace's root reads it.
 import { dentryPath, pathBelow } from './dcache.js';
+import { getDominatingId } from './pnode.js';
 import { isShared, isSlave, isUnbindable } from './predicates.js';
 import type { MountInfo } from '../mountinfo/types.js';
 import {
@@ -69,8 +71,9 @@ function superOptions(m: Mount): string {
 }
 
 /**
- * show_mountinfo() of one mount. propagate_from never appears: a master always has a peer in the
- * namespace under the process root, so get_dominating_id() finds the master itself.
+ * show_mountinfo() of one mount. propagate_from: names the nearest group up the chain of masters
+ * with a member in the reader's namespace, when the master's group has none there (a master in
+ * another namespace).
  */
 function showMountinfo(m: Mount, paths: MountPointPaths): MountInfo {
   const entry: MountInfo = {
@@ -88,7 +91,12 @@ function showMountinfo(m: Mount, paths: MountPointPaths): MountInfo {
     superOptions: superOptions(m),
   };
   if (isShared(m)) entry.shared = m.groupId;
-  if (isSlave(m)) entry.master = m.master!.groupId;
+  if (isSlave(m)) {
+    const master = m.master!.groupId;
+    const dominating = getDominatingId(m);
+    entry.master = master;
+    if (dominating !== 0 && dominating !== master) entry.propagateFrom = dominating;
+  }
   return entry;
 }
 

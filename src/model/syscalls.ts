@@ -1,21 +1,31 @@
-// The system calls the model answers, after fs/namespace.c. Each runs in two phases:
-// - prepare: look the paths up and make every check the kernel makes, in the kernel's order,
-//   including the fs.mount-max count of every mount the operation would add (copies included);
-//   nothing changes, and a refusal throws here;
+// The system calls the model answers, after fs/namespace.c, each made by a process (`task`: the
+// kernel's current) in its own mount namespace. Each runs in two phases:
+// - prepare: look the paths up and make every check the kernel makes, in the kernel's order —
+//   the capability checks (may_mount(), may_change_propagation(), mount_capable()), the checks
+//   that a mount is in the caller's namespace (check_mnt()), the locks a less privileged
+//   namespace's mounts carry, and the fs.mount-max count of every mount the operation would add to
+//   each namespace (copies included); nothing changes, and a refusal throws here;
 // - commit: the kernel's algorithm (mounts.ts, pnode.ts), which can no longer fail.
-// So a refused operation leaves the namespace exactly as it was.
-import { cloneMnt, copyTree, copyTreeSize } from './clone.js';
-import { dLookup, dMkdir, dMknod, dRmdir, dentryPath } from './dcache.js';
+// So a refused operation leaves every namespace exactly as it was.
+import { capableOverMntNs, mayMount, nsCapable } from './capability.js';
+import { cloneMnt, copyTree, copyTreeMeetsLockedUnbindable, copyTreeSize } from './clone.js';
+import { dLookup, dMkdir, dMknod, dRmdir, dentryPath, isSubdir } from './dcache.js';
+import { childrenOf } from './lists.js';
 import { attachRecursiveMnt, changeType, joinGroup, setMountAttributes, umountTree, whereToMount } from './mounts.js';
 import { longerThan, lookupPath, makeDirectory, makeFile, PATH_MAX, traverseMounts, utf8Length, type Fail } from './namei.js';
-import { countSecondaries, propagateMountBusy } from './pnode.js';
-import { hasParent, isMountRoot, isShared, isSlave, isUnbindable, mntIsReadonly } from './predicates.js';
+import { propagateMountBusy, secondaryReceivers } from './pnode.js';
+import { hasParent, isLocked, isMounted, isMountRoot, isShared, isSlave, isUnbindable, mntIsReadonly } from './predicates.js';
 import { MountPointPaths } from './proc.js';
 import { mountIsAncestor, mountTree } from './tree.js';
 import { brokenSetGroupRule, setGroupRule, type SetGroupCall, type SetGroupSide } from '../core/set-group-rules.js';
 import type { MountFlag, NewMountOptions, Propagation } from '../core/namespace.js';
 import {
   MNT_ATIME_MASK,
+  MNT_LOCK_ATIME,
+  MNT_LOCK_NODEV,
+  MNT_LOCK_NOEXEC,
+  MNT_LOCK_NOSUID,
+  MNT_LOCK_READONLY,
   MNT_NOATIME,
   MNT_NODEV,
   MNT_NODIRATIME,
@@ -28,6 +38,7 @@ import {
   type MntNamespace,
   type Mount,
   type Path,
+  type Task,
 } from './types.js';
 
 /** A place named by path, or held by a pin (the kernel's O_PATH fd): its Path, and how errors show it. */
@@ -38,16 +49,35 @@ export function shownAs(place: Place): string {
   return typeof place === 'string' ? place : place.shown;
 }
 
-/** The Path a place names: looked up now, or held since it was pinned (perhaps since unmounted). */
-function placePath(ns: MntNamespace, place: Place, fail: Fail): Path {
-  return typeof place === 'string' ? lookupPath(ns, place, fail) : place.pinned;
+/** The Path a place names for `task`: looked up now, or held since it was pinned (perhaps since unmounted). */
+function placePath(task: Task, place: Place, fail: Fail): Path {
+  return typeof place === 'string' ? lookupPath(task, place, fail) : place.pinned;
 }
 
-/** check_mnt(): the Path a place names, which must still be mounted (a pin may hold one since unmounted: EINVAL). */
-function mountedPlacePath(ns: MntNamespace, place: Place, fail: Fail): Path {
-  const path = placePath(ns, place, fail);
-  if (!path.mount.attached) fail('EINVAL', setGroupRule.notMounted('target'));
-  return path;
+/** check_mnt(): the mount is in the caller's own mount namespace. */
+const checkMnt = (task: Task, m: Mount): boolean => m.ns === task.mntNs;
+
+/** may_mount(): every mount(2), umount(2) and move_mount(2) needs CAP_SYS_ADMIN over the caller's own namespace (EPERM). */
+function checkMayMount(task: Task, fail: Fail): void {
+  if (!mayMount(task)) {
+    fail('EPERM', "the caller lacks CAP_SYS_ADMIN over the user namespace that owns its own mount namespace (it entered a child user namespace without entering one of that namespace's mount namespaces)");
+  }
+}
+
+/** check_mnt() as a refusal (EINVAL): the operation acts on mounts of the caller's own namespace only (a pin may hold one since unmounted). */
+function checkOwnNamespace(task: Task, m: Mount, what: string, fail: Fail): void {
+  if (checkMnt(task, m)) return;
+  if (!isMounted(m)) fail('EINVAL', setGroupRule.notMounted('target'));
+  fail('EINVAL', `${what} is a mount of another mount namespace; only set-group and --make-* reach across namespaces (run the command in that namespace: nsenter)`);
+}
+
+/**
+ * may_change_propagation(): --make-* acts on a mount of any namespace whose owner the caller has
+ * CAP_SYS_ADMIN over (EPERM), as long as it is mounted in one (EINVAL).
+ */
+function mayChangePropagation(task: Task, m: Mount, fail: Fail): void {
+  if (!isMounted(m)) fail('EINVAL', setGroupRule.notMounted('target'));
+  if (!capableOverMntNs(task, m.ns!)) fail('EPERM', setGroupRule.noCapability('target'));
 }
 
 /** The number of mounts in the tree under `mnt`. */
@@ -63,23 +93,33 @@ function treeContainsUnbindable(mnt: Mount): boolean {
   return false;
 }
 
-/** Where a mount of the namespace is mounted, as mountinfo shows it. */
-function mountPointOf(ns: MntNamespace, m: Mount): string {
-  return new MountPointPaths(ns.root).of(m);
+/** Where a mount of a namespace is mounted, as its namespace's mountinfo shows it. */
+function mountPointOf(m: Mount): string {
+  return new MountPointPaths(m.ns!.root).of(m);
 }
 
 /**
- * The prepare half of attach_recursive_mnt(): count_mounts() for the tree (unless it is moved,
- * and so already counted) and for every copy propagation will make. Returns the number of copies.
+ * The prepare half of attach_recursive_mnt(): count_mounts() for the tree in `where`'s namespace
+ * (unless it is moved, and so already counted) and for every copy propagation will make, in the
+ * namespace each lands in. Returns the number of copies.
  */
-function prepareAttach(ns: MntNamespace, where: Path, size: number, moving: boolean, fail: Fail): number {
-  const copies = isShared(where.mount) ? countSecondaries(where.mount, where.dentry) : 0;
-  const added = (moving ? 0 : size) + copies * size;
-  const total = ns.mounts.size + added;
-  if (total > ns.mountMax) {
-    fail('ENOSPC', `the namespace would hold ${total} mounts (${added} new, ${copies} of them copies for propagation), more than fs.mount-max (${ns.mountMax})`);
+function prepareAttach(task: Task, where: Path, size: number, moving: boolean, fail: Fail): number {
+  const receivers = isShared(where.mount) ? secondaryReceivers(where.mount, where.dentry) : [];
+  const added = new Map<MntNamespace, { mounts: number; copies: number }>([[where.mount.ns!, { mounts: moving ? 0 : size, copies: 0 }]]);
+  for (const receiver of receivers) {
+    const count = added.get(receiver.ns!) ?? { mounts: 0, copies: 0 };
+    count.mounts += size;
+    count.copies++;
+    added.set(receiver.ns!, count);
   }
-  return copies;
+  const max = task.mntNs.kernel.mountMax;
+  for (const [ns, { mounts, copies }] of added) {
+    const total = ns.mounts.size + mounts;
+    if (total <= max) continue;
+    const which = ns === task.mntNs ? 'the namespace' : 'a namespace the mount propagates to';
+    fail('ENOSPC', `${which} would hold ${total} mounts (${mounts} new, ${copies * size} of them copies for propagation), more than fs.mount-max (${max})`);
+  }
+  return receivers.length;
 }
 
 /**
@@ -140,13 +180,13 @@ function checkSameType(where: Path, root: Dentry, shown: string, fail: Fail): vo
 }
 
 /** mkdir(2). */
-export function doMkdir(ns: MntNamespace, path: string, recursive: boolean, fail: Fail): void {
-  makeDirectory(ns, path, recursive, fail);
+export function doMkdir(task: Task, path: string, recursive: boolean, fail: Fail): void {
+  makeDirectory(task, path, recursive, fail);
 }
 
 /** mknod(2) S_IFREG: an empty regular file, unless a non-directory is there already. */
-export function doCreateFile(ns: MntNamespace, path: string, fail: Fail): void {
-  makeFile(ns, path, fail);
+export function doCreateFile(task: Task, path: string, fail: Fail): void {
+  makeFile(task, path, fail);
 }
 
 /** mkdirat(2): directory `name` in the directory `dir` (its own dentry, not what is mounted on it). */
@@ -173,137 +213,195 @@ function isMountpoint(ns: MntNamespace, dentry: Dentry): boolean {
   return false;
 }
 
-/** unlinkat(2) AT_REMOVEDIR (vfs_rmdir()): the empty directory `name` of `dir` goes, unless a mount covers it. */
-export function doRmdirAt(ns: MntNamespace, dir: Path, name: string, fail: Fail): void {
+/** unlinkat(2) AT_REMOVEDIR (vfs_rmdir()): the empty directory `name` of `dir` goes, unless a mount of the caller's namespace covers it. */
+export function doRmdirAt(task: Task, dir: Path, name: string, fail: Fail): void {
   const dentry = dLookup(dir.dentry, name);
   if (dentry === undefined) fail('ENOENT', `'${name}' does not exist`);
   if (dentry.children.size > 0) fail('ENOTEMPTY', `'${name}' is not empty`);
-  if (isMountpoint(ns, dentry)) fail('EBUSY', `'${name}' has a mount on it`);
+  if (isMountpoint(task.mntNs, dentry)) fail('EBUSY', `'${name}' has a mount on it`);
   if (mntIsReadonly(dir.mount)) fail('EROFS', `'${name}' is on a read-only mount`);
   dRmdir(dentry);
 }
 
+/** The filesystems whose FS_USERNS_MOUNT lets the root of a child user namespace mount them. */
+const userNamespaceMountable: ReadonlySet<string> = new Set(['tmpfs', 'ramfs']);
+
+/** mount_capable(): a new superblock needs CAP_SYS_ADMIN in the initial user namespace, unless its filesystem is FS_USERNS_MOUNT (EPERM). */
+function checkMountCapable(task: Task, fsType: string, fail: Fail): void {
+  if (userNamespaceMountable.has(fsType) || nsCapable(task.userNs, task.mntNs.kernel.initUserNs)) return;
+  fail('EPERM', `a '${fsType}' filesystem can be mounted only with CAP_SYS_ADMIN in the initial user namespace (only ${[...userNamespaceMountable].join(' and ')} mount inside a user namespace)`);
+}
+
 /** do_new_mount(): a fresh superblock of `fsType` mounted on top of whatever is at `target`. */
-export function doNewMount(
-  ns: MntNamespace,
-  filesystems: ReadonlySet<string>,
-  fsType: string,
-  source: string,
-  target: Place,
-  options: NewMountOptions,
-  fail: Fail,
-): Mount {
+export function doNewMount(task: Task, fsType: string, source: string, target: Place, options: NewMountOptions, fail: Fail): Mount {
   copyMountString(fsType, 'filesystem type', fail);
   copyMountString(source, 'source', fail);
-  const path = mountedPlacePath(ns, target, fail);
-  if (!filesystems.has(fsType)) {
-    fail('ENODEV', `no filesystem type '${fsType}' (the model makes superblocks of: ${[...filesystems].join(', ')})`);
+  const path = placePath(task, target, fail);
+  checkMayMount(task, fail);
+  const k = task.mntNs.kernel;
+  if (!k.filesystems.has(fsType)) {
+    fail('ENODEV', `no filesystem type '${fsType}' (the model makes superblocks of: ${[...k.filesystems].join(', ')})`);
   }
+  checkMountCapable(task, fsType, fail);
   const where = whereToMount(path);
+  checkOwnNamespace(task, where.mount, `the target '${shownAs(target)}'`, fail);
   if (!where.dentry.isDirectory) fail('ENOTDIR', `'${shownAs(target)}' is a file: a new filesystem's root, a directory, cannot be mounted on it`);
-  const copies = prepareAttach(ns, where, 1, false, fail);
+  const copies = prepareAttach(task, where, 1, false, fail);
 
   const flags = options.flags ?? [];
   const sbOptions = parseSbFlags(options.data ?? '', flags.includes('ro'));
-  const sb = ns.allocSuperblock(fsType, sbOptions.data, sbOptions.readOnly);
-  const mnt = ns.allocMount(sb.root, source, pathMountFlags(flags));
-  attachRecursiveMnt(ns, mnt, where.mount, where.dentry, copies);
+  const sb = k.allocSuperblock(fsType, sbOptions.data, sbOptions.readOnly);
+  const mnt = k.allocMount(sb.root, source, pathMountFlags(flags));
+  attachRecursiveMnt(k, task.mntNs.userNs, mnt, where.mount, where.dentry, copies);
   return mnt;
 }
 
+/** __has_locked_children(): a mount locked to `mnt` sits at or below `dentry` (binding `dentry` alone would reveal what it covers). */
+function hasLockedChildren(mnt: Mount, dentry: Dentry): boolean {
+  for (const child of childrenOf(mnt)) if (isSubdir(child.mountpoint!, dentry) && isLocked(child)) return true;
+  return false;
+}
+
 /** do_loopback(): mount --bind (a clone of the mount at `source`) or --rbind (a copy of its tree), on top of `target`. */
-export function doLoopback(ns: MntNamespace, source: Place, target: Place, recursive: boolean, fail: Fail): Mount {
+export function doLoopback(task: Task, source: Place, target: Place, recursive: boolean, fail: Fail): Mount {
   if (typeof source === 'string') copyMountString(source, 'source', fail);
-  const targetPath = mountedPlacePath(ns, target, fail);
-  const old = placePath(ns, source, fail);
+  const targetPath = placePath(task, target, fail);
+  checkMayMount(task, fail);
+  const old = placePath(task, source, fail);
   const where = whereToMount(targetPath);
+  checkOwnNamespace(task, where.mount, `the target '${shownAs(target)}'`, fail);
   if (isUnbindable(old.mount)) fail('EINVAL', `the source '${shownAs(source)}' is on an unbindable mount, which cannot be bound`);
+  /* may_copy_tree() */
+  checkOwnNamespace(task, old.mount, `the source '${shownAs(source)}'`, fail);
+  if (!recursive && hasLockedChildren(old.mount, old.dentry)) {
+    fail('EINVAL', `mounts locked in this namespace (inherited from a more privileged one) sit inside the source '${shownAs(source)}'; a bind without them would reveal what they cover (use --rbind)`);
+  }
+  if (recursive && copyTreeMeetsLockedUnbindable(old.mount, old.dentry)) {
+    fail('EPERM', `the tree at '${shownAs(source)}' holds a mount that is both unbindable and locked: an rbind can neither copy it nor leave it out`);
+  }
   checkSameType(where, old.dentry, shownAs(target), fail);
   const size = recursive ? copyTreeSize(old.mount, old.dentry) : 1;
-  const copies = prepareAttach(ns, where, size, false, fail);
+  const copies = prepareAttach(task, where, size, false, fail);
 
-  const mnt = recursive ? copyTree(ns, old.mount, old.dentry, 0) : cloneMnt(ns, old.mount, old.dentry, 0);
-  attachRecursiveMnt(ns, mnt, where.mount, where.dentry, copies);
+  const k = task.mntNs.kernel;
+  const mnt = recursive ? copyTree(k, old.mount, old.dentry, 0) : cloneMnt(k, old.mount, old.dentry, 0);
+  attachRecursiveMnt(k, task.mntNs.userNs, mnt, where.mount, where.dentry, copies);
   return mnt;
 }
 
 /** do_move_mount() (mount --move): the mount at `source`, with everything on it, moves on top of `target`. */
-export function doMoveMount(ns: MntNamespace, source: string, target: string, fail: Fail): void {
+export function doMoveMount(task: Task, source: string, target: string, fail: Fail): void {
   copyMountString(source, 'source', fail);
-  const targetPath = lookupPath(ns, target, fail);
-  const oldPath = lookupPath(ns, source, fail);
+  const targetPath = lookupPath(task, target, fail);
+  checkMayMount(task, fail);
+  const oldPath = lookupPath(task, source, fail);
   const where = whereToMount(targetPath);
   const old = oldPath.mount;
-  if (!hasParent(old)) fail('EINVAL', `the source '${source}' is the root of the namespace, which cannot be moved`);
-  if (isShared(old.parent!)) {
-    fail('EINVAL', `the source's parent mount '${mountPointOf(ns, old.parent!)}' is shared; a mount inside a shared mount cannot be moved (make the parent private first)`);
-  }
-  if (!isMountRoot(oldPath)) fail('EINVAL', `the source '${source}' is not a mount point (it lies inside the mount at '${mountPointOf(ns, old)}')`);
+  /* The mountpoint must be in our namespace. */
+  checkOwnNamespace(task, where.mount, `the destination '${target}'`, fail);
+  if (!hasParent(old)) fail('EINVAL', `the source '${source}' is the root of a namespace (or not mounted), which cannot be moved`);
+  checkOwnNamespace(task, old, `the source '${source}'`, fail);
+  if (isLocked(old)) fail('EINVAL', `the source '${source}' is locked to its parent in this namespace (inherited from a more privileged one), so moving it would reveal what it covers`);
+  if (!isMountRoot(oldPath)) fail('EINVAL', `the source '${source}' is not a mount point (it lies inside the mount at '${mountPointOf(old)}')`);
   /* a directory moves only onto a directory, a file onto a file (EINVAL here, not graft_tree()'s ENOTDIR) */
   if (where.dentry.isDirectory !== oldPath.dentry.isDirectory) fail('EINVAL', `the source '${source}' and the destination '${target}' are not both directories or both files`);
+  if (isShared(old.parent!)) {
+    fail('EINVAL', `the source's parent mount '${mountPointOf(old.parent!)}' is shared; a mount inside a shared mount cannot be moved (make the parent private first)`);
+  }
   if (isShared(where.mount) && treeContainsUnbindable(old)) {
     fail('EINVAL', 'the destination is shared and the tree being moved contains an unbindable mount, which would be copied by propagation');
   }
   if (mountIsAncestor(old, where.mount)) fail('ELOOP', `the destination '${target}' lies inside the mount being moved`);
-  const copies = prepareAttach(ns, where, treeSize(old), true, fail);
+  const copies = prepareAttach(task, where, treeSize(old), true, fail);
 
-  attachRecursiveMnt(ns, old, where.mount, where.dentry, copies);
+  attachRecursiveMnt(task.mntNs.kernel, task.mntNs.userNs, old, where.mount, where.dentry, copies);
 }
 
 /**
  * do_umount(): umount2(target, lazy ? MNT_DETACH : 0). Without MNT_DETACH a mount with submounts
- * is busy; with it the whole tree goes. Either way propagation takes the copies on the mounts
- * that receive from the parent along, except copies with something else mounted inside them.
- * Unmounting the process's root without MNT_DETACH remounts its filesystem read-only instead.
+ * or held by a pin or a process's root or working directory is busy; with it the whole tree goes.
+ * Either way propagation takes the copies on the mounts that receive from the parent along, in any
+ * namespace, except copies with something else mounted inside them (or locked to a parent that
+ * stays). Unmounting the process's root without MNT_DETACH remounts its filesystem read-only instead.
  */
-export function doUmount(ns: MntNamespace, target: Place, lazy: boolean, fail: Fail): void {
-  const path = traverseMounts(mountedPlacePath(ns, target, fail));
+export function doUmount(task: Task, target: Place, lazy: boolean, fail: Fail): void {
+  const path = traverseMounts(placePath(task, target, fail));
+  /* can_umount() */
+  checkMayMount(task, fail);
   if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point`);
   const mnt = path.mount;
-  if (mnt === ns.root && !lazy) {
+  checkOwnNamespace(task, mnt, `'${shownAs(target)}'`, fail);
+  if (isLocked(mnt)) fail('EINVAL', `'${shownAs(target)}' is locked to its parent in this namespace (inherited from a more privileged one); unmounting it would reveal what it covers`);
+  if (mnt === task.root.mount && !lazy) {
     mnt.sb.readOnly = true;
     return;
   }
   if (!hasParent(mnt)) fail('EINVAL', 'the root of the namespace cannot be detached');
   // The kernel passes 2: the mount's own reference and the one its lookup took, which the model does not count.
   if (!lazy && propagateMountBusy(mnt, 1)) {
-    fail('EBUSY', `'${shownAs(target)}' has mounts on it or is held (by a pin, here or on a copy propagation would take); unmount or let go of those first, or detach it (umount -l)`);
+    fail('EBUSY', `'${shownAs(target)}' has mounts on it or is held (by a pin or a process's working directory, here or on a copy propagation would take); unmount or let go of those first, or detach it (umount -l)`);
   }
 
-  umountTree(ns, mnt, true);
+  umountTree(task.mntNs.kernel, mnt, true);
+}
+
+/** The lock flag of each per-mount flag a bind remount may not clear (can_change_locked_flags()). */
+const lockedFlags: readonly (readonly [number, number, string])[] = [
+  [MNT_LOCK_READONLY, MNT_READONLY, 'ro'],
+  [MNT_LOCK_NODEV, MNT_NODEV, 'nodev'],
+  [MNT_LOCK_NOSUID, MNT_NOSUID, 'nosuid'],
+  [MNT_LOCK_NOEXEC, MNT_NOEXEC, 'noexec'],
+];
+
+/** can_change_locked_flags(): the flag a lock keeps that `mntFlags` would clear or change, or undefined. */
+function lockedFlagChanged(mnt: Mount, mntFlags: number): string | undefined {
+  for (const [lock, flag, name] of lockedFlags) if (mnt.mntFlags & lock && !(mntFlags & flag)) return name;
+  if (mnt.mntFlags & MNT_LOCK_ATIME && (mnt.mntFlags & MNT_ATIME_MASK) !== (mntFlags & MNT_ATIME_MASK)) return 'the atime mode';
+  return undefined;
 }
 
 /**
  * do_reconfigure_mnt() (mount(2) MS_REMOUNT | MS_BIND): the mount whose root is `target` gets the
  * per-mount flags `flags` ask for, and nothing else changes: not its superblock (a read-only mount
  * of a writable superblock stays writable through its other mounts), not its peers or copies (a
- * remount does not propagate), not its children. The model has no locked flags (EPERM).
+ * remount does not propagate), not its children. A flag locked in a less privileged namespace
+ * cannot be cleared there, nor the atime mode changed (EPERM).
  */
-export function doReconfigureMnt(ns: MntNamespace, target: Place, flags: readonly MountFlag[], fail: Fail): void {
-  const path = mountedPlacePath(ns, target, fail);
+export function doReconfigureMnt(task: Task, target: Place, flags: readonly MountFlag[], fail: Fail): void {
+  const path = placePath(task, target, fail);
+  checkMayMount(task, fail);
+  /* check_mnt(): the mount is in the caller's namespace (a pin may hold one since unmounted) */
+  checkOwnNamespace(task, path.mount, `'${shownAs(target)}'`, fail);
   /* path_mounted(): the path is the root of its mount */
   if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point; a bind remount changes the flags of whole mounts`);
+  const mntFlags = pathMountFlags(flags, path.mount);
+  const locked = lockedFlagChanged(path.mount, mntFlags);
+  if (locked !== undefined) {
+    fail('EPERM', `${locked} of '${shownAs(target)}' is locked: the mount came from a more privileged namespace, and a bind remount here may not change that`);
+  }
 
-  setMountAttributes(path.mount, pathMountFlags(flags, path.mount));
+  setMountAttributes(path.mount, mntFlags);
 }
 
-/** do_change_type(): mount --make-[r]shared|slave|private|unbindable on the mount whose root is `target`. */
-export function doChangeType(ns: MntNamespace, target: Place, type: Propagation, recursive: boolean, fail: Fail): void {
-  const path = mountedPlacePath(ns, target, fail);
+/** do_change_type(): mount --make-[r]shared|slave|private|unbindable on the mount whose root is `target`, in any namespace the caller may change. */
+export function doChangeType(task: Task, target: Place, type: Propagation, recursive: boolean, fail: Fail): void {
+  const path = placePath(task, target, fail);
+  checkMayMount(task, fail);
   if (!isMountRoot(path)) fail('EINVAL', `'${shownAs(target)}' is not a mount point; propagation belongs to whole mounts`);
+  mayChangePropagation(task, path.mount, fail);
 
-  changeType(ns, path.mount, type, recursive);
+  changeType(task.mntNs.kernel, path.mount, type, recursive);
 }
 
 /** What set-group's rules look at of one side: the mount `path` landed on, as mountinfo would show it. */
-function setGroupSide(ns: MntNamespace, place: Place, path: Path): SetGroupSide {
+function setGroupSide(task: Task, place: Place, path: Path): SetGroupSide {
   const m = path.mount;
   const side: SetGroupSide = {
     shown: shownAs(place),
-    mounted: m.attached,
-    capable: true,
+    mounted: isMounted(m),
+    capable: isMounted(m) && capableOverMntNs(task, m.ns!),
     isRoot: isMountRoot(path),
-    mountPoint: () => mountPointOf(ns, m),
+    mountPoint: () => mountPointOf(m),
     superblock: `0:${m.sb.minor}`,
     root: dentryPath(m.root),
   };
@@ -313,19 +411,32 @@ function setGroupSide(ns: MntNamespace, place: Place, path: Path): SetGroupSide 
 }
 
 /**
- * do_set_group() (move_mount(MOVE_MOUNT_SET_GROUP)): the private mount at `target` joins the peer
- * group of the mount at `source` and becomes a slave of its master. Both paths are looked up first,
- * as move_mount() does, then set-group's rules are walked in the kernel's order
- * (core/set-group-rules.ts). The caller has CAP_SYS_ADMIN over everything and nothing is locked.
+ * The two lookups of set-group and its may_mount(), in the order of the system call it stands for
+ * (SetGroupSyscall): move_mount(2) checks may_mount() first, mount(2) looks the target up first.
  */
-export function doSetGroup(ns: MntNamespace, source: Place, target: Place, fail: Fail): void {
-  const fromPath = placePath(ns, source, fail);
-  const toPath = placePath(ns, target, fail);
+function setGroupPaths(task: Task, source: Place, target: Place, fail: Fail): [Path, Path] {
+  if (task.mntNs.kernel.setGroupSyscall === 'mount') {
+    const toPath = placePath(task, target, fail);
+    checkMayMount(task, fail);
+    return [placePath(task, source, fail), toPath];
+  }
+  checkMayMount(task, fail);
+  return [placePath(task, source, fail), placePath(task, target, fail)];
+}
+
+/**
+ * do_set_group() (move_mount(MOVE_MOUNT_SET_GROUP)): the private mount at `target` joins the peer
+ * group of the mount at `source` and becomes a slave of its master. The two may be in different
+ * namespaces: the caller needs CAP_SYS_ADMIN over each one's. After the system call's may_mount()
+ * and its two lookups, set-group's rules are walked in the kernel's order (core/set-group-rules.ts).
+ */
+export function doSetGroup(task: Task, source: Place, target: Place, fail: Fail): void {
+  const [fromPath, toPath] = setGroupPaths(task, source, target, fail);
   const call: SetGroupCall = {
-    source: setGroupSide(ns, source, fromPath),
-    target: setGroupSide(ns, target, toPath),
+    source: setGroupSide(task, source, fromPath),
+    target: setGroupSide(task, target, toPath),
     callerMayMount: true,
-    lockedChildrenAtTargetRoot: false,
+    lockedChildrenAtTargetRoot: hasLockedChildren(fromPath.mount, toPath.mount.root),
   };
   const broken = brokenSetGroupRule(call);
   if (broken) fail(broken.code, broken.reason(call));

@@ -73,9 +73,9 @@ function isOnChildList(m: Mount): boolean {
   return m.prevSibling !== null || m.parent!.firstChild === m;
 }
 
-/** list_del_init(&m->mnt_child): `m` leaves its parent's child list but stays hashed. */
+/** list_del_init(&m->mnt_child): `m` leaves its parent's child list (if it has a parent) but stays hashed. */
 export function hideFromParent(m: Mount): void {
-  if (isOnChildList(m)) deleteChild(m.parent!, m);
+  if (m.parent !== null && isOnChildList(m)) deleteChild(m.parent, m);
 }
 
 /** Unhash `m` from its mountpoint (where reparent() may have hashed another meanwhile). */

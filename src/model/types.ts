@@ -1,7 +1,9 @@
 // The model's objects, each the counterpart of a kernel structure: Superblock (struct super_block),
-// Dentry (struct dentry), Mount (struct mount), MntNamespace (struct mnt_namespace plus the IDAs
-// that fs/namespace.c keeps global). Field comments carry the kernel name ("kernel note") and the
-// invariants the field obeys between operations; assertInvariants() (invariants.ts) checks them.
+// Dentry (struct dentry), Mount (struct mount), MntNamespace (struct mnt_namespace), UserNamespace
+// (struct user_namespace), Task (a process: its nsproxy, credentials and fs_struct), and KernelState
+// (what fs/namespace.c and the process table keep global: the IDAs, mnt_id_ctr, fs.mount-max, every
+// namespace and process). Field comments carry the kernel name ("kernel note") and the invariants the
+// field obeys between operations; assertInvariants() (invariants.ts) checks them over the whole state.
 import { Ida } from './ida.js';
 import { MountTable } from './lists.js';
 
@@ -81,6 +83,22 @@ export const MNT_USER_SETTABLE_MASK = 0xff;
 /** MNT_ATIME_MASK: the atime flags, which a remount keeps unless it names one. */
 export const MNT_ATIME_MASK = MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME;
 
+/* The lock flags (include/linux/mount.h) lock_mnt_tree() sets on mounts a less privileged mount namespace receives. */
+/** MNT_LOCK_ATIME: the atime flags cannot change. */
+export const MNT_LOCK_ATIME = 0x040000;
+/** MNT_LOCK_NOEXEC: noexec cannot be cleared. */
+export const MNT_LOCK_NOEXEC = 0x080000;
+/** MNT_LOCK_NOSUID: nosuid cannot be cleared. */
+export const MNT_LOCK_NOSUID = 0x100000;
+/** MNT_LOCK_NODEV: nodev cannot be cleared. */
+export const MNT_LOCK_NODEV = 0x200000;
+/** MNT_LOCK_READONLY: read-only cannot be cleared. */
+export const MNT_LOCK_READONLY = 0x400000;
+/** MNT_LOCKED: the mount cannot be unmounted or moved apart from its parent (it would reveal what it covers). */
+export const MNT_LOCKED = 0x800000;
+/** Every lock flag: kept by clone_mnt() and by a bind remount (set_mount_attributes()), never cleared. */
+export const MNT_LOCK_MASK = MNT_LOCK_ATIME | MNT_LOCK_NOEXEC | MNT_LOCK_NOSUID | MNT_LOCK_NODEV | MNT_LOCK_READONLY | MNT_LOCKED;
+
 /**
  * A mount: a superblock's subtree (from `root` down) attached at a mountpoint of its parent.
  *
@@ -90,9 +108,10 @@ export const MNT_ATIME_MASK = MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME;
  *   list exactly once and in the chain parent.hashed holds for its mountpoint. One mount per parent
  *   and mountpoint (a new mount goes on top of, or is tucked under, what is there), except under
  *   6.12, whose restore_mounts() can slide two covers down onto one mountpoint.
- * - namespace: attached is true for every mount reachable from the root and for no other;
- *   umounting, marked and candidate are false. (During umount_tree() the victims leave the
- *   table first and stay attached until the end, as the kernel clears mnt_ns last.)
+ * - namespace: ns is the namespace whose root this mount is reachable from, null for a mount in
+ *   none (detached, or not yet attached); each mount is in exactly one namespace's table or in
+ *   none; umounting, marked and candidate are false. (During umount_tree() the victims leave the
+ *   table first and keep their ns until the end, as the kernel clears mnt_ns last.)
  * - peer group: groupId !== 0 iff shared; the peer ring (nextPeer/prevPeer) holds exactly the
  *   mounts with this groupId, all of one superblock; a mount alone points at itself.
  * - slaves: master !== null iff this is in master's slave list; master is shared, is not a peer,
@@ -100,6 +119,8 @@ export const MNT_ATIME_MASK = MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME;
  *   shared mount has slaves; peers of one group that are slaves have one master and sit next to
  *   each other in its slave list ("peer groups form contiguous segments of slave lists").
  * - unbindable implies private: no group, no master.
+ * - locks: MNT_LOCKED only on a mount with a parent (lock_mnt_tree() never locks the root of
+ *   what it locks), the other lock flags only with the flag they lock where that flag is one.
  */
 export class Mount {
   /** mnt_parent (the kernel points a mount without parent at itself). */
@@ -147,8 +168,8 @@ export class Mount {
   /** mnt_node: this mount's neighbours in its namespace's table (MntNamespace.mounts), in mnt_id_unique order. */
   nextInNs: Mount | null = null;
   prevInNs: Mount | null = null;
-  /** mnt_ns !== NULL: part of the namespace (IS_MNT_NEW is its negation); see MntNamespace.mounts for the table. */
-  attached = false;
+  /** mnt_ns: the namespace the mount is part of, null for none (IS_MNT_NEW); see MntNamespace.mounts for the table. */
+  ns: MntNamespace | null = null;
   /** MNT_UMOUNT: chosen for unmounting by the current umount_tree(). */
   umounting = false;
   /** MNT_MARKED / T_MARKED: a transient mark of propagate_mnt() and propagate_umount(). */
@@ -168,13 +189,16 @@ export class Mount {
     /** mnt_devname: the source, copied to every clone. */
     readonly source: string,
     /**
-     * mnt_flags, its user-settable part (MNT_NOSUID... MNT_NOSYMFOLLOW): copied to every clone, changed
-     * only by a bind remount. Invariant: within MNT_USER_SETTABLE_MASK, never MNT_NOATIME with MNT_RELATIME.
-     * (The kernel keeps propagation and lock bits here too; the model has fields for the first and none of the second.)
+     * mnt_flags, its user-settable part (MNT_NOSUID... MNT_NOSYMFOLLOW), replaced by a bind remount,
+     * and its lock flags (MNT_LOCK_*, MNT_LOCKED), set by lock_mnt_tree() and never cleared but
+     * MNT_LOCKED; clone_mnt() copies all but MNT_LOCKED. Invariant: within MNT_USER_SETTABLE_MASK |
+     * MNT_LOCK_MASK, never MNT_NOATIME with MNT_RELATIME. (The kernel keeps propagation bits here
+     * too; the model has fields for them.)
      */
     public mntFlags: number,
   ) {}
 }
+
 
 /**
  * Whose behaviour the model follows where Linux changed it: 6.18 (the default, the host kernel it
@@ -182,20 +206,99 @@ export class Mount {
  */
 export type KernelVersion = '6.12' | '6.18';
 
+/**
+ * The system call a set-group stands for: move_mount(2) MOVE_MOUNT_SET_GROUP checks may_mount()
+ * before it looks either path up; mount(2) MS_SET_GROUP (the patched kernel's) looks the target up
+ * first, as every mount(2) does. Only a caller without CAP_SYS_ADMIN over its own namespace naming
+ * a missing target tells them apart (EPERM or ENOENT).
+ */
+export type SetGroupSyscall = 'move_mount' | 'mount';
+
 /** The limit fs.mount-max sets by default (sysctl_mount_max). */
 export const DEFAULT_MOUNT_MAX = 100000;
 
 /**
- * A mount namespace with the kernel's global id allocators.
- * Invariants: mounts holds exactly the attached mounts, in uniqueId order; root is attached and
- * has no parent; pinned holds exactly the mounts with pins. The live mounts (mounts and pinned)
- * have unique ids, and each allocator holds exactly the ids in use: mount ids of live mounts,
- * group ids of their peer groups, device minors of their superblocks; every other id below its
- * high-water mark is free, so the next allocation is the smallest free id.
+ * struct user_namespace: owns mount namespaces and scopes the credentials of processes. Every
+ * process of the model is root in its user namespace, with every capability there and, as
+ * ns_capable() grants them, in every user namespace below it (capability.ts).
+ * Invariant: level = parent.level + 1; the initial namespace alone has no parent.
+ */
+export class UserNamespace {
+  /** The depth below the initial user namespace (user_ns->level). */
+  readonly level: number;
+
+  constructor(
+    /** user_ns->parent: the namespace of the process that created this one. */
+    readonly parent: UserNamespace | null,
+  ) {
+    this.level = parent === null ? 0 : parent.level + 1;
+  }
+}
+
+/**
+ * A mount namespace (struct mnt_namespace).
+ * Invariants: mounts holds exactly the mounts whose ns is this one, in uniqueId order, and they
+ * are exactly the mounts reachable from root; root has no parent. users counts the live tasks whose
+ * mntNs is this one; a namespace with no users has no mounts (put_mnt_ns() unmounted them all).
  */
 export class MntNamespace {
   /** ns->mounts, the table by mnt_id_unique (lists.ts). */
   readonly mounts = new MountTable();
+  /** ns->root (set once the namespace's tree exists). */
+  root!: Mount;
+  /** ns->ns.count in processes: the namespace lives while one is in it. */
+  users = 0;
+
+  constructor(
+    /** The kernel this namespace is part of. */
+    readonly kernel: KernelState,
+    /** ns->user_ns: the user namespace that owns it, over which a caller needs CAP_SYS_ADMIN to change it. */
+    readonly userNs: UserNamespace,
+    /** ns->seq: creation order, never reused. */
+    readonly seq: number,
+  ) {}
+
+  /** Whether a process still holds the namespace. */
+  get alive(): boolean {
+    return this.users > 0;
+  }
+}
+
+/**
+ * A process: what the model's mount operations act as (current). It holds its namespaces alive,
+ * its credentials are root in userNs, and its root and working directory are references on mounts
+ * (fs_struct: a mount that is some process's cwd is busy for umount).
+ * Invariants: a live task's mntNs has it counted among its users; root and cwd each hold one of
+ * their mount's pins; a dead task holds nothing.
+ */
+export class Task {
+  /** Whether the process still runs. */
+  alive = true;
+
+  constructor(
+    /** Its process id, as /proc/PID names it. */
+    readonly pid: number,
+    /** nsproxy->mnt_ns. */
+    public mntNs: MntNamespace,
+    /** cred->user_ns: the user namespace the process is root in. */
+    public userNs: UserNamespace,
+    /** fs->root: where absolute paths start. */
+    public root: Path,
+    /** fs->pwd. */
+    public cwd: Path,
+  ) {}
+}
+
+/**
+ * The state the kernel keeps global: the id allocators (mount ids, peer-group ids and device
+ * minors are system-wide, so a peer group spanning namespaces has one id everywhere), mnt_id_ctr,
+ * fs.mount-max, and every namespace and process.
+ * Invariants: the live mounts (in a namespace, or out of every namespace and pinned) have unique
+ * ids, and each allocator holds exactly the ids in use: mount ids of live mounts, group ids of their
+ * peer groups, device minors of their superblocks; every other id below its high-water mark is
+ * free, so the next allocation is the smallest free id. pinned holds exactly the mounts with pins.
+ */
+export class KernelState {
   /** mnt_id_ida. */
   readonly mountIds: Ida;
   /** mnt_group_ida (ida_alloc_min(..., 1)). */
@@ -204,22 +307,42 @@ export class MntNamespace {
   readonly deviceMinors = new Ida(1);
   /** mnt_id_ctr. */
   private lastUniqueId = 0;
-  /** fs.mount-max. */
+  /** The last namespace sequence number handed out (mnt_ns_seq). */
+  private lastNamespaceSeq = 0;
+  /** fs.mount-max: how many mounts one namespace may hold. */
   mountMax = DEFAULT_MOUNT_MAX;
-  /** ns->root, which is also the process's root and working directory. */
-  readonly root: Mount;
+  /** init_user_ns. */
+  readonly initUserNs = new UserNamespace(null);
+  /** The processes by pid, in creation order (dead ones stay, so that a pid is never reused). */
+  readonly tasks = new Map<number, Task>();
+  /** The mounts pins hold: live even when out of every namespace (their ids and superblocks stay taken). */
+  readonly pinned = new Set<Mount>();
 
   constructor(
     firstMountId: number,
-    rootFsType: string,
-    rootSource: string,
     /** Which kernel's behaviour the algorithms follow where versions differ. */
-    readonly kernel: KernelVersion = '6.18',
+    readonly version: KernelVersion,
+    /** The registered filesystem types (fs/filesystems.c): each mount of one gets a fresh, empty superblock. */
+    readonly filesystems: ReadonlySet<string>,
+    /** The system call set-group stands for, whose order of checks it follows (SetGroupSyscall). */
+    readonly setGroupSyscall: SetGroupSyscall = 'move_mount',
   ) {
     this.mountIds = new Ida(firstMountId);
-    this.root = this.allocMount(this.allocSuperblock(rootFsType, '', false).root, rootSource, MNT_RELATIME);
-    this.root.attached = true;
-    this.mounts.add(this.root);
+  }
+
+  /** alloc_mnt_ns(): a new, empty mount namespace owned by `userNs`. */
+  allocMntNs(userNs: UserNamespace): MntNamespace {
+    return new MntNamespace(this, userNs, ++this.lastNamespaceSeq);
+  }
+
+  /** A new process of the model, holding its mount namespace, root and working directory. */
+  spawnTask(mntNs: MntNamespace, userNs: UserNamespace, root: Path, cwd: Path): Task {
+    const task = new Task(this.tasks.size + 1, mntNs, userNs, root, cwd);
+    this.tasks.set(task.pid, task);
+    mntNs.users++;
+    this.mntget(root.mount);
+    this.mntget(cwd.mount);
+    return task;
   }
 
   /** A new superblock (vfs_get_tree() of a filesystem that makes one per mount, like tmpfs). */
@@ -240,10 +363,7 @@ export class MntNamespace {
     if (--mount.sb.mountCount === 0) this.deviceMinors.free(mount.sb.minor);
   }
 
-  /** The mounts pins hold: live even when out of the namespace (their ids and superblocks stay taken). */
-  readonly pinned = new Set<Mount>();
-
-  /** mntget() for a pin. */
+  /** mntget() for a pin (an O_PATH fd, or a process's root or working directory). */
   mntget(mount: Mount): void {
     mount.pins++;
     this.pinned.add(mount);
@@ -255,8 +375,8 @@ export class MntNamespace {
     this.freeIfUnused(mount);
   }
 
-  /** The last reference is gone when a mount out of the namespace has no pins: it is freed. */
+  /** The last reference is gone when a mount out of every namespace has no pins: it is freed. */
   freeIfUnused(mount: Mount): void {
-    if (!mount.attached && mount.pins === 0) this.freeMount(mount);
+    if (mount.ns === null && mount.pins === 0) this.freeMount(mount);
   }
 }

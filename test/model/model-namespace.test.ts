@@ -22,7 +22,7 @@ function sharedWithPeerAndSlave(): ModelNamespace {
 /** The model's mount at the top of the stack at `mountPoint`. */
 function mountOf(ns: ModelNamespace, mountPoint: string) {
   const entry = ns.entries().filter((e) => e.mountPoint === mountPoint).at(-1)!;
-  return [...ns.state.mounts].find((m) => m.id === entry.id)!;
+  return [...ns.state.mntNs.mounts].find((m) => m.id === entry.id)!;
 }
 
 describe('the model on its own', () => {
@@ -66,19 +66,19 @@ describe('the model on its own', () => {
     const ns = sharedWithPeerAndSlave();
     ns.mkdir('/a/x');
     ns.mount('tmpfs', 'x', '/a/x');
-    mountOf(ns, '/a').attached = false;
+    mountOf(ns, '/a').ns = null;
     expect(() => assertInvariants(ns)).toThrow(InvariantError);
   });
 
   it('does assertInvariants catch a mount id the allocator would hand out again?', () => {
     const ns = sharedWithPeerAndSlave();
-    ns.state.mountIds.free(mountOf(ns, '/b').id);
+    ns.state.mntNs.kernel.mountIds.free(mountOf(ns, '/b').id);
     expect(() => assertInvariants(ns)).toThrow(/mount id \d+ is in use but the allocator has it free/);
   });
 
   it('does assertInvariants catch a freed peer-group id that is not free, so it would not be the smallest?', () => {
     const ns = sharedWithPeerAndSlave();
-    ns.state.groupIds.alloc();
+    ns.state.mntNs.kernel.groupIds.alloc();
     expect(() => assertInvariants(ns)).toThrow(/peer-group ids in use and 0 free, but 2 were handed out/);
   });
 

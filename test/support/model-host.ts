@@ -38,7 +38,7 @@ function make(ns: ModelNamespace, dir: string, path: string, file: boolean): voi
 /** The model's mount at `path` made read-only with its superblock, as a live one mounted read-only is. */
 function makeSuperblockReadOnly(ns: ModelNamespace, path: string): void {
   const id = parse(ns.mountinfo()).filter((entry) => entry.mountPoint === path).at(-1)!.id;
-  for (const mount of ns.state.mounts) if (mount.id === id) mount.sb.readOnly = true;
+  for (const mount of ns.state.mntNs.mounts) if (mount.id === id) mount.sb.readOnly = true;
 }
 
 /** The superblock of the dump's mounts tied to `tie`'s group. */
