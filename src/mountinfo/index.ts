@@ -4,5 +4,5 @@ export type { MountInfo } from './types.js';
 export { MountinfoParseError, MountinfoTooLargeError, type MountinfoProblem } from './errors.js';
 export { parse, type ParseOptions } from './parse.js';
 export { render, renderLine, escapePath, mangle } from './render.js';
-export { normalize, type NormalizeOptions, type OptionPolicy } from './normalize.js';
+export { normalize, normalizeTogether, type NormalizeOptions, type OptionPolicy } from './normalize.js';
 export { diffMountinfo, type MountTable } from './diff.js';

@@ -42,9 +42,17 @@ export interface NormalizeOptions {
 
 /** `entries` in comparable form: filtered to `under`, relative paths, ids renumbered. */
 export function normalize(entries: readonly MountInfo[], options: NormalizeOptions = {}): MountInfo[] {
+  return normalizeTogether([entries], options)[0]!;
+}
+
+/**
+ * Several tables of one system (the mount namespaces of one run, each read by a process of it) in
+ * comparable form, in one numbering: mount ids, peer groups and devices are system-wide, so a peer
+ * group that spans namespaces gets the same number in each table. Numbers go by first appearance,
+ * table after table.
+ */
+export function normalizeTogether(tables: readonly (readonly MountInfo[])[], options: NormalizeOptions = {}): MountInfo[][] {
   const under = normalizeDirectory(options.under ?? '/');
-  const kept = entries.filter((e) => isAtOrUnder(e.mountPoint, under));
-  const ordered = options.order === 'tree' ? treeOrder(kept) : kept;
   const context: Context = {
     under,
     mountOptions: options.mountOptions ?? 'keep',
@@ -53,7 +61,11 @@ export function normalize(entries: readonly MountInfo[], options: NormalizeOptio
     groups: new Renumbering(),
     devices: new Renumbering(),
   };
-  return ordered.map((e) => normalizeEntry(e, context));
+  return tables.map((entries) => {
+    const kept = entries.filter((e) => isAtOrUnder(e.mountPoint, under));
+    const ordered = options.order === 'tree' ? treeOrder(kept) : kept;
+    return ordered.map((e) => normalizeEntry(e, context));
+  });
 }
 
 /** What normalizing one entry needs: the settings and the numberings shared by all entries. */
