@@ -16,7 +16,8 @@ export { MOUNT_FLAGS, type Backend, type MountFlag, type MountHandle, type Mount
 export { KernelNamespace, type KernelNamespaceOptions } from './kernel/namespace.js';
 export { open, kernelUnusable, type OpenOptions } from './open.js';
 export { mayMount } from './process/capabilities.js';
-export { ModelNamespace, assertInvariants, type ModelNamespaceOptions } from './model/index.js';
+export { ModelNamespace, ModelSystem, assertInvariants, type ModelNamespaceOptions } from './model/index.js';
+export type { MountProcess, MountShell, MountSystem, NsenterOptions, UnshareOptions, UnsharePropagation } from './core/system.js';
 export {
   attach,
   detach,
@@ -40,4 +41,4 @@ export { examinePlaces, type PlaceDecision, type Places } from './restore/places
 export { loadTopology, TopologyError, type Topology, type TopologyMount } from './restore/topology.js';
 export * from './mountinfo/index.js';
 export { readMountinfo } from './process/read-mountinfo.js';
-export { parseScenario, runScenario, formatFailure, type Line, type LineFailure, type RunOptions, type ScenarioResult, type Step } from './scenario/index.js';
+export { parseScenario, runScenario, formatFailure, ScenarioRun, type Line, type LineFailure, type NamedNamespace, type RunOptions, type ScenarioResult, type Step } from './scenario/index.js';

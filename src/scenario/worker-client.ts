@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { runPrivateSync, siblingModule, spawnPrivate } from '../process/child.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 
-export type { WorkerRequest, WorkerResponse } from './worker.js';
+export type { NamespaceMountinfo, WorkerRequest, WorkerResponse } from './worker.js';
 
 const workerModule = siblingModule(import.meta.url, 'worker');
 

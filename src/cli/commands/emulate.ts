@@ -1,11 +1,13 @@
 // mount-set-group emulate [--cwd DIR] [--show | --graph] SCRIPT|-: run a scenario on a fresh model
-// (a private root filesystem at /, every directory on the way to --cwd present) and print the
-// resulting mountinfo; failed lines go to stderr as `line N: CODE: message`. Exit 0 if every line
-// succeeded, 1 otherwise. Outside checks use exactly this interface: keep it stable.
+// (a private root filesystem at /, every directory on the way to --cwd present, the scenario's
+// first process working there) and print the resulting mountinfo; failed lines go to stderr as
+// `line N: CODE: message`. Exit 0 if every line succeeded, 1 otherwise. A scenario that starts
+// namespaces (unshare) also gets the mountinfo of each one still held, after a line `# NAME`.
+// Outside checks use exactly this interface: keep it stable.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Command } from 'commander';
 import { CliExit, UsageError } from '../errors.js';
-import { ModelNamespace } from '../../model/index.js';
+import { ModelSystem } from '../../model/index.js';
 import { parse } from '../../mountinfo/parse.js';
 import { formatFailure, runScenario } from '../../scenario/run.js';
 import { renderMounts } from './show.js';
@@ -41,7 +43,16 @@ export function emulateCommand(): Command {
         'mount --bind|--rbind|--move|--make-*|--set-group, umount [-l], cd) on a fresh model of a mount namespace and ' +
         'print the resulting mountinfo. -o splits as mount(8) does: per-mount flags (ro, nosuid, nodev, noexec, noatime, ' +
         'nodiratime, relatime, strictatime, nosymfollow and their negations) and filesystem data; a bind remount of DIR ' +
-        "alone adds FLAGS to the mount's own, one with SOURCE DIR sets exactly FLAGS. Failed lines are reported on stderr " +
+        "alone adds FLAGS to the mount's own, one with SOURCE DIR sets exactly FLAGS. A mount command may carry --make-* " +
+        'flags too (mount --bind --make-rslave A B), applied to DST afterwards as mount(8) does. ' +
+        'Namespaces: "unshare [-m] [-U] [--propagation private|shared|slave|unchanged] NAME" starts a process NAME in a new ' +
+        'mount namespace copied from the current one (unshare(1) -m ... sleep infinity; private by default) and/or a new ' +
+        'user namespace in which it is root (-U: shared mounts copy as slaves, and the copies are locked); ' +
+        '"nsenter -t NAME [-m] [-U]" runs the following lines in NAME\'s mount and/or user namespace until "exit"; ' +
+        '"kill NAME" ends NAME, and a namespace ends with its last process. The scenario starts in the namespace named ' +
+        'host; /proc/NAME/cwd/PATH (PATH relative to the directory NAME started in) and /proc/NAME/root/PATH name PATH in ' +
+        "NAME's namespace, so that set-group and --make-* reach across namespaces. The mountinfo of each namespace still " +
+        'held follows the first namespace\'s, after a line "# NAME". Failed lines are reported on stderr ' +
         'as "line N: CODE: message" and do not stop the run; the exit status is 1 if any line failed.',
     )
     .argument('<script>', "scenario file, or '-' for stdin")
@@ -52,11 +63,15 @@ export function emulateCommand(): Command {
       if (!options.cwd.startsWith('/')) throw new UsageError(`--cwd must be an absolute path, not '${options.cwd}'`);
       if (options.show && options.graph) throw new UsageError('choose one of --show and --graph');
       const text = readScript(script);
-      const ns = new ModelNamespace();
-      ns.mkdir(options.cwd, { recursive: true });
-      const { failures } = runScenario(ns, text, { cwd: options.cwd });
-      const mountinfo = ns.mountinfo();
-      process.stdout.write(options.show || options.graph ? renderMounts(parse(mountinfo), { graph: options.graph }) : mountinfo);
+      const system = new ModelSystem();
+      system.init.mkdir(options.cwd, { recursive: true });
+      system.init.chdir(options.cwd);
+      const { failures, namespaces } = runScenario(system, text, { cwd: options.cwd });
+      namespaces.forEach(({ name, mountinfo }, i) => {
+        const text = mountinfo();
+        if (i > 0) process.stdout.write(`# ${name}\n`);
+        process.stdout.write(options.show || options.graph ? renderMounts(parse(text), { graph: options.graph }) : text);
+      });
       for (const failure of failures) process.stderr.write(`${formatFailure(failure)}\n`);
       if (failures.length > 0) throw new CliExit(1);
     });
