@@ -37,4 +37,12 @@ describe.skipIf(kernelAnswersUnavailable('regressions'))(kernelAnswersSuite('div
       'umount -l a/c/b',
     ),
   );
+
+  // Found on 6.18: the model checked may_mount() before it looked the target up, as move_mount(2)
+  // does; mount(2) (here --make-*) looks it up first, so a /proc path the caller may not enter is EACCES.
+  agrees(
+    'in a user namespace without its mount namespace, is --make-* through /proc of a more privileged process EACCES before it is EPERM?',
+    script('mkdir c', 'unshare -U -m --propagation unchanged n2', 'nsenter -t n2 -U', 'mount --make-unbindable /proc/host/cwd/c', 'mount --make-unbindable c', 'exit'),
+    { fails: { 4: 'EACCES', 5: 'EPERM' } },
+  );
 });

@@ -5,15 +5,17 @@
 import { expect } from 'vitest';
 import { runOnKernel, type WorkerRequest } from '../../../src/scenario/worker-client.js';
 import { diffMountinfo } from '../../../src/mountinfo/index.js';
-import { assertInvariants, type ModelNamespace, type ModelNamespaceOptions } from '../../../src/model/index.js';
-import { runScenario, type LineFailure } from '../../../src/scenario/run.js';
-import { kernelOutcome, MODEL_DIR, modelNamespace, outcome, type Outcome } from '../../differential/sides.js';
+import { assertInvariants, type ModelNamespace, type ModelNamespaceOptions, type ModelSystem } from '../../../src/model/index.js';
+import { runScenario, type LineFailure, type NamedNamespace } from '../../../src/scenario/run.js';
+import { kernelOutcome, MODEL_DIR, modelNamespaces, modelSystem, outcome, type Outcome } from '../../differential/sides.js';
 import { kernelAnswers } from '../../support/kernel-answers.js';
 
 export { kernelOutcome, modelNamespace, type Outcome } from '../../differential/sides.js';
 
 export interface ModelRun {
+  /** The model's first process (the kernel worker's counterpart). */
   ns: ModelNamespace;
+  system: ModelSystem;
   /** The scenario's directory in the model. */
   dir: string;
   outcome: Outcome;
@@ -22,29 +24,35 @@ export interface ModelRun {
 
 export interface ModelRunOptions extends ModelNamespaceOptions {
   /**
-   * After every line: the invariants hold, and a line that failed left the rendered mountinfo
-   * byte-identical (default true; large scenarios turn it off for speed).
+   * After every line: the invariants hold, and a line that failed left the rendered mountinfo of
+   * every namespace byte-identical (default true; large scenarios turn it off for speed).
    */
   checkEveryLine?: boolean;
   /** Called with the namespace once its scratch and scenario directory exist, before the script. */
   beforeScript?: (ns: ModelNamespace) => void;
 }
 
+/** Every namespace's rendered mountinfo, `host` first. */
+function everyMountinfo(namespaces: readonly NamedNamespace[]): string {
+  return namespaces.map(({ name, mountinfo }) => `# ${name}\n${mountinfo()}`).join('');
+}
+
 /** Runs `script` on a fresh model, checking invariants and refusals line by line. */
 export function runOnModel(script: string, options: ModelRunOptions = {}): ModelRun {
   const { checkEveryLine = true, beforeScript, ...modelOptions } = options;
-  const ns = modelNamespace(modelOptions);
+  const system = modelSystem(modelOptions);
+  const ns = system.init;
   beforeScript?.(ns);
-  let before = checkEveryLine ? ns.mountinfo() : '';
-  const afterLine = (line: number, failure: LineFailure | undefined): void => {
-    assertInvariants(ns);
-    const after = ns.mountinfo();
+  let before = checkEveryLine ? everyMountinfo([{ name: 'host', mountinfo: () => ns.mountinfo() }]) : '';
+  const afterLine = (line: number, failure: LineFailure | undefined, namespaces: readonly NamedNamespace[]): void => {
+    assertInvariants(system);
+    const after = everyMountinfo(namespaces);
     if (failure) expect(after, `line ${line} failed (${failure.code}) but changed the model`).toBe(before);
     before = after;
   };
-  const { failures } = runScenario(ns, script, { cwd: MODEL_DIR, confineTo: MODEL_DIR, ...(checkEveryLine ? { afterLine } : {}) });
-  assertInvariants(ns);
-  return { ns, dir: MODEL_DIR, outcome: outcome(ns.entries(), MODEL_DIR, failures), failures };
+  const { failures, namespaces } = runScenario(system, script, { cwd: MODEL_DIR, confineTo: MODEL_DIR, ...(checkEveryLine ? { afterLine } : {}) });
+  assertInvariants(system);
+  return { ns, system, dir: MODEL_DIR, outcome: outcome(modelNamespaces(namespaces), MODEL_DIR, failures), failures };
 }
 
 /** Expects the model's outcome to be the kernel's: the same failures, the same normalized mountinfo. */
