@@ -1,7 +1,8 @@
 // npm run fuzz -- --runs N --seed S: random scenarios (generator.ts) on the kernel and the model
 // (runner.ts), compared after every line. Prints each divergence and invariant violation with its
-// minimal scenario, then the counts and both sides' speed, ending with the line
-// `fuzz: R runs, O ops, D divergences`. Exit status 0 when nothing was found, 1 otherwise.
+// minimal scenario, then the counts (namespace operations and the lines that crossed namespaces
+// among them) and both sides' speed, ending with the line `fuzz: R runs, O ops, D divergences`.
+// Exit status 0 when nothing was found, 1 otherwise.
 //
 // Options (all optional):
 //   --runs N                  scenarios to run (default 1000)
@@ -9,6 +10,7 @@
 //   --run-seed X              run only the scenario of run seed X (to replay a finding)
 //   --min-ops N, --max-ops N  operations per scenario (default 20..60)
 //   --names a,b,c             directory names (default a,b,c); --depth N: deepest directory (default 3)
+//   --namespaces P            percent of scenarios that start, enter, end and cross namespaces (default 30)
 //   --kernel-version V        the model's kernel behaviour, 6.12 or 6.18 (default: the running kernel's)
 //   --set-group-method M      auto, mount or move_mount: the kernel side's set-group (default auto)
 //   --shrink N                shrink at most N findings to a minimal scenario (default 10)
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     'max-ops': { type: 'string', default: '60' },
     names: { type: 'string', default: 'a,b,c' },
     depth: { type: 'string', default: '3' },
+    namespaces: { type: 'string', default: '30' },
     'kernel-version': { type: 'string' },
     'set-group-method': { type: 'string', default: 'auto' },
     shrink: { type: 'string', default: '10' },
@@ -75,6 +78,7 @@ const generator: GeneratorOptions = {
   model: { kernel: kernelVersion },
   names: values.names.split(','),
   maxDepth: integer('depth', values.depth),
+  namespaces: integer('namespaces', values.namespaces),
 };
 if (generator.minOps < 1 || generator.maxOps < generator.minOps) usage('need 1 <= --min-ops <= --max-ops');
 if (generator.names!.some((name) => !/^[a-z]$/.test(name)) || generator.maxDepth! < 1) usage('--names takes single letters, --depth at least 1');
@@ -82,7 +86,40 @@ const shrinkLimit = integer('shrink', values.shrink);
 const arbitrary = scenarioArbitrary(generator);
 const runner = new DifferentialRunner({ model: generator.model, setGroupMethod: setGroupMethodOption(values['set-group-method']) });
 
-const totals = { runs: 0, skipped: 0, ops: 0, divergences: 0, violations: 0, modelMs: 0, kernelMs: 0, shrunk: 0 };
+const totals = {
+  runs: 0,
+  skipped: 0,
+  ops: 0,
+  divergences: 0,
+  violations: 0,
+  modelMs: 0,
+  kernelMs: 0,
+  shrunk: 0,
+  /** Runs that started a namespace. */
+  namespaceRuns: 0,
+  /** unshare, nsenter, exit and kill lines. */
+  namespaceOps: 0,
+  /** Lines that named a path in another namespace (/proc/NAME/...). */
+  crossingOps: 0,
+  /** Lines run inside another namespace (after an nsenter the kernel accepted). */
+  insideOps: 0,
+};
+
+const namespaceCommand = /^(unshare|nsenter|exit|kill)\b/;
+
+/** Adds up what a run did with namespaces: its namespace lines, the lines naming another namespace's paths, and those run inside one. */
+function countNamespaces(scenario: Scenario, codes: readonly (string | undefined)[]): void {
+  let depth = 0;
+  if (scenario.some((line) => line.startsWith('unshare'))) totals.namespaceRuns++;
+  scenario.forEach((line, i) => {
+    if (namespaceCommand.test(line)) totals.namespaceOps++;
+    else if (depth > 0) totals.insideOps++;
+    if (line.includes('/proc/')) totals.crossingOps++;
+    if (codes[i] !== undefined) return;
+    if (line.startsWith('nsenter')) depth++;
+    else if (line === 'exit') depth--;
+  });
+}
 
 /** Per kind of operation, how often each outcome ('ok' or an errno) came up on the kernel. */
 const outcomes = new Map<string, Map<string, number>>();
@@ -125,6 +162,7 @@ async function runOne(seedOfRun: number): Promise<void> {
   }
   totals.ops += verdict.ops;
   countOutcomes(scenario, verdict.kernelCodes);
+  countNamespaces(scenario, verdict.kernelCodes);
   if (!values['no-timing']) totals.kernelMs += await runner.kernelRoundTrip(scenario);
   if (verdict.divergence) totals.divergences++;
   if (verdict.violation) totals.violations++;
@@ -164,9 +202,10 @@ for (const [kind, counts] of [...outcomes].sort(([a], [b]) => (a < b ? -1 : 1)))
   print(`  ${kind.padEnd(28)} ${[...counts].sort(([, a], [, b]) => b - a).map(([code, n]) => `${code} ${n}`).join(', ')}`);
 }
 print('');
-print(`kernel: ${release()}; model: ${kernelVersion}; seed ${seed}; ${generator.minOps}..${generator.maxOps} operations per scenario; names ${values.names}, depth ${values.depth}; set-group ${values['set-group-method']}`);
+print(`kernel: ${release()}; model: ${kernelVersion}; seed ${seed}; ${generator.minOps}..${generator.maxOps} operations per scenario; names ${values.names}, depth ${values.depth}; namespaces in ${values.namespaces}% of scenarios; set-group ${values['set-group-method']}`);
 print(`runs: ${totals.runs} (${totals.skipped} skipped as too big)`);
 print(`operations: ${totals.ops}`);
+print(`namespaces: ${totals.namespaceRuns} runs started one; ${totals.namespaceOps} unshare/nsenter/exit/kill lines; ${totals.crossingOps} lines crossed into another namespace (/proc/NAME/...), ${totals.insideOps} ran inside one`);
 print(`divergences: ${totals.divergences}`);
 print(`invariant violations: ${totals.violations}`);
 print(`model: ${opsPerSecond(totals.ops, totals.modelMs)} ops/s (${(totals.modelMs / 1000).toFixed(2)} s, fresh namespace per scenario, no checks)`);

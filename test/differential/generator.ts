@@ -6,19 +6,24 @@
 // propagation meets itself), and set-group gets valid pairs as well as refused ones. The model only
 // steers the choice of lines: what each line does is the kernel's to say.
 //
+// With `namespaces`, that share of the scenarios also starts namespaces (unshare -m, with and
+// without -U, every --propagation), enters them (nsenter -m, -U or both) and leaves (exit), ends
+// them (kill), and crosses them: set-group, --make-*, mkdir and binds through /proc/NAME/cwd paths.
+// The steering model is then a ModelSystem run line after line (ScenarioRun), so that the view the
+// next line is chosen from is the namespace it will run in.
+//
 // Shrinking works on the text: a failing scenario loses runs of lines, then single lines, then
-// each line becomes simpler (no -l, --bind for --rbind, no recursion, one -o word fewer), so a
-// divergence comes out as a short scenario ready to paste into a regression test.
+// each line becomes simpler (no -l, --bind for --rbind, no recursion, one -o word fewer, no -U),
+// so a divergence comes out as a short scenario ready to paste into a regression test.
 import fc from 'fast-check';
-import { MountError } from '../../src/core/errors.js';
-import type { ModelNamespace, ModelNamespaceOptions } from '../../src/model/index.js';
+import type { ModelNamespace, ModelNamespaceOptions, ModelSystem } from '../../src/model/index.js';
 import { isSubdir } from '../../src/model/dcache.js';
 import { lookupPath } from '../../src/model/namei.js';
 import { isAloneInRing } from '../../src/model/lists.js';
 import { hasSlaves, isMountRoot, isPrivate, isShared, isSlave } from '../../src/model/predicates.js';
 import type { Mount } from '../../src/model/types.js';
-import { parseScenario, runScenario, type Step } from '../../src/scenario/index.js';
-import { MODEL_DIR, modelNamespace } from './sides.js';
+import { parseScenario, ScenarioRun, type Step } from '../../src/scenario/index.js';
+import { MODEL_DIR, modelSystem } from './sides.js';
 
 /** A scenario: one operation per line, paths relative to the scenario's directory. */
 export type Scenario = readonly string[];
@@ -34,6 +39,8 @@ export interface GeneratorOptions {
   names?: readonly string[];
   /** Deepest directory created or named (default 3: a/b/c). */
   maxDepth?: number;
+  /** Percent of scenarios that start, enter, end and cross namespaces (default 0). */
+  namespaces?: number;
 }
 
 /** The text of a scenario, as the kernel worker and runScenario() take it. */
@@ -64,6 +71,14 @@ function stepKind(step: Step): string {
       return `mount --make-${step.recursive ? 'r' : ''}${step.type}`;
     case 'setGroup':
       return 'mount --set-group';
+    case 'unshare':
+      return `unshare${step.user ? ' -U' : ''}${step.mount ? ' -m' : ''}`;
+    case 'nsenter':
+      return `nsenter${step.mount ? ' -m' : ''}${step.user ? ' -U' : ''}`;
+    case 'exit':
+      return 'exit';
+    case 'kill':
+      return 'kill';
   }
 }
 
@@ -83,6 +98,15 @@ const HARD_MOUNT_LIMIT = 400;
 const RBIND_MOUNT_LIMIT = 60;
 
 type Operation = 'mkdir' | 'mount' | 'bind' | 'rbind' | 'move' | 'umount' | 'remount' | 'changeType' | 'setGroup' | 'missingPath';
+type NamespaceOperation = 'unshare' | 'nsenter' | 'exit' | 'kill';
+
+/** How often a scenario with namespaces starts, enters, leaves and ends them, against the operations' weights (about 100 in all). */
+const NAMESPACE_OPERATIONS: Record<NamespaceOperation, number> = { unshare: 5, nsenter: 3, exit: 2, kill: 2 };
+/** Percent of set-group, --make-*, mkdir and bind operands taken from another namespace, in a scenario with namespaces. */
+const CROSSING = 30;
+/** At most this many named namespaces running at once, and nsenter at most this deep. */
+const MAX_NAMESPACES = 3;
+const MAX_NESTING = 2;
 type PropagationType = 'shared' | 'slave' | 'private' | 'unbindable';
 
 /** The flavour of a scenario: how often each operation comes up, and how much it seeks propagation. */
@@ -219,15 +243,56 @@ const hasPeers = (m: Mount): boolean => isShared(m) && !isAloneInRing(m);
 const setGroupAccepts = (from: Mount, to: Mount): boolean =>
   to !== from && !isPrivate(from) && isPrivate(to) && to.sb === from.sb && isSubdir(to.root, from.root);
 
+/** The steering model, run line after line as the kernel worker runs the scenario. */
+class SteeringRun {
+  readonly system: ModelSystem;
+  readonly run: ScenarioRun;
+  #lines = 0;
+
+  constructor(model: ModelNamespaceOptions) {
+    this.system = modelSystem(model);
+    this.run = new ScenarioRun(this.system, { cwd: MODEL_DIR, confineTo: MODEL_DIR });
+  }
+
+  /** Runs one line; a model that breaks (a bug the run will report) steers no further. */
+  apply(line: string): void {
+    const [parsed] = parseScenario(line);
+    if (parsed === undefined) return;
+    try {
+      this.run.run({ ...parsed, line: ++this.#lines });
+    } catch {
+      // the model threw something other than a refusal: the differential run will say what
+    }
+  }
+
+  /** The process the next line runs as. */
+  get shell(): ModelNamespace {
+    return this.run.shell as ModelNamespace;
+  }
+
+  /** The most mounts any namespace running holds. */
+  get mostMounts(): number {
+    return Math.max(...this.run.holders().map(({ process }) => (process as ModelNamespace).mountCount));
+  }
+}
+
+/** Another namespace's view, and how the lines name its directories: /proc/NAME/cwd/PATH. */
+interface Elsewhere {
+  prefix: string;
+  view: View;
+}
+
 /** Builds one scenario line by line, applying each line to a model to know what exists next. */
 class ScenarioBuilder {
   readonly lines: string[] = [];
   readonly #model: ModelNamespaceOptions;
   readonly #names: readonly string[];
   readonly #maxDepth: number;
-  #ns: ModelNamespace;
+  readonly #namespaces: boolean;
+  #steering: SteeringRun;
   #view: View;
   #sources = 0;
+  #started = 0;
 
   constructor(
     private readonly choose: Chooser,
@@ -237,32 +302,34 @@ class ScenarioBuilder {
     this.#model = options.model ?? {};
     this.#names = options.names ?? DEFAULT_NAMES;
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-    this.#ns = modelNamespace(this.#model);
-    this.#view = viewOf(this.#ns, this.#maxDepth);
+    this.#namespaces = options.namespaces !== undefined && options.namespaces > 0 && choose.chance(options.namespaces);
+    this.#steering = new SteeringRun(this.#model);
+    this.#view = viewOf(this.#steering.shell, this.#maxDepth);
   }
 
-  /** Chooses the next line, keeps it unless it makes the namespace too big, and applies it. */
+  /** Chooses the next line, keeps it unless it makes a namespace too big, and applies it. */
   step(): void {
     const line = this.#nextLine();
-    apply(this.#ns, line);
-    if (this.#ns.mountCount > HARD_MOUNT_LIMIT) {
-      this.#ns = modelNamespace(this.#model);
-      for (const kept of this.lines) apply(this.#ns, kept);
+    this.#steering.apply(line);
+    if (this.#steering.mostMounts > HARD_MOUNT_LIMIT) {
+      this.#steering = new SteeringRun(this.#model);
+      for (const kept of this.lines) this.#steering.apply(kept);
     } else {
       this.lines.push(line);
     }
-    this.#view = viewOf(this.#ns, this.#maxDepth);
+    this.#view = viewOf(this.#steering.shell, this.#maxDepth);
   }
 
   #nextLine(): string {
     if (this.#view.dirs.length < 2) return this.#mkdir();
-    const roomForMounts = this.#ns.mountCount < SOFT_MOUNT_LIMIT;
+    const roomForMounts = this.#steering.shell.mountCount < SOFT_MOUNT_LIMIT;
     const weights = this.profile.operations;
     const choices: [number, () => string | undefined][] = [
+      ...(this.#namespaces ? this.#namespaceChoices() : []),
       [weights.mkdir, () => this.#mkdir()],
       [weights.mount, () => (roomForMounts ? this.#newMount() : undefined)],
       [weights.bind, () => (roomForMounts ? this.#bind('--bind') : undefined)],
-      [weights.rbind, () => (this.#ns.mountCount < RBIND_MOUNT_LIMIT ? this.#bind('--rbind') : undefined)],
+      [weights.rbind, () => (this.#steering.shell.mountCount < RBIND_MOUNT_LIMIT ? this.#bind('--rbind') : undefined)],
       [weights.move, () => this.#move()],
       [weights.umount, () => this.#umount()],
       [weights.remount, () => this.#remount()],
@@ -274,6 +341,68 @@ class ScenarioBuilder {
       const line = this.choose.weighted(choices)();
       if (line !== undefined) return line;
     }
+  }
+
+  /** The namespace lines a scenario with namespaces chooses among. */
+  #namespaceChoices(): [number, () => string | undefined][] {
+    const w = NAMESPACE_OPERATIONS;
+    return [
+      [w.unshare, () => this.#unshare()],
+      [w.nsenter, () => this.#nsenter()],
+      [w.exit, () => (this.#steering.run.depth > 0 ? 'exit' : undefined)],
+      [w.kill, () => this.#kill()],
+    ];
+  }
+
+  /** The named processes other than host that still run. */
+  #named(): string[] {
+    return this.#steering.run.holders().map(({ name }) => name).filter((name) => name !== 'host');
+  }
+
+  /** unshare: mostly a mount namespace, copied with every --propagation, with -U often; a user namespace alone sometimes. */
+  #unshare(): string | undefined {
+    if (this.#named().length >= MAX_NAMESPACES) return undefined;
+    const name = `n${++this.#started}`;
+    if (this.choose.chance(8)) return `unshare -U ${name}`;
+    const user = this.choose.chance(40) ? '-U ' : '';
+    const propagation = this.choose.weighted([
+      [45, ' --propagation unchanged'],
+      [20, ''],
+      [20, ' --propagation slave'],
+      [15, ' --propagation shared'],
+    ] as const);
+    return `unshare ${user}-m${propagation} ${name}`;
+  }
+
+  /**
+   * nsenter into a named namespace or the host's: its mount namespace, its user namespace, or both
+   * — a user namespace mostly where the target has one of its own (-U into one's own is EINVAL).
+   */
+  #nsenter(): string | undefined {
+    if (this.#steering.run.depth >= MAX_NESTING) return undefined;
+    const holders = this.#steering.run.holders();
+    const { name, process } = this.choose.pick(holders);
+    const ownUser = (process as ModelNamespace).state.userNs !== this.#steering.shell.state.userNs;
+    const which = this.choose.weighted([
+      [ownUser ? 30 : 80, '-m'],
+      [ownUser ? 50 : 10, '-m -U'],
+      [ownUser ? 20 : 10, '-U'],
+    ] as const);
+    return `nsenter -t ${name} ${which}`;
+  }
+
+  #kill(): string | undefined {
+    const named = this.#named();
+    return named.length === 0 ? undefined : `kill ${this.choose.pick(named)}`;
+  }
+
+  /** Another namespace to name a path in (/proc/NAME/cwd/...), when the scenario crosses namespaces this time. */
+  #elsewhere(): Elsewhere | undefined {
+    if (!this.#namespaces || !this.choose.chance(CROSSING)) return undefined;
+    const others = this.#steering.run.holders().filter(({ process }) => process !== this.#steering.shell);
+    if (others.length === 0) return undefined;
+    const { name, process } = this.choose.pick(others);
+    return { prefix: `/proc/${name}/cwd/`, view: viewOf(process as ModelNamespace, this.#maxDepth) };
   }
 
   /**
@@ -302,6 +431,8 @@ class ScenarioBuilder {
   }
 
   #mkdir(): string {
+    const elsewhere = this.#view.dirs.length < 2 ? undefined : this.#elsewhere();
+    if (elsewhere !== undefined) return `mkdir -p ${elsewhere.prefix}${this.choose.pick(this.#names)}/${this.choose.pick(this.#names)}`;
     if (this.choose.chance(8)) {
       const names = Array.from({ length: 1 + this.choose.below(this.#maxDepth) }, () => this.choose.pick(this.#names));
       return `mkdir -p ${names.join('/')}`;
@@ -344,6 +475,10 @@ class ScenarioBuilder {
 
   /** --bind or --rbind of the scenario's root, a shared mount, a mount or a directory, onto a directory (often one that propagates). */
   #bind(flag: '--bind' | '--rbind'): string {
+    const elsewhere = this.#elsewhere();
+    if (elsewhere !== undefined && elsewhere.view.mountRoots.length > 0 && this.choose.chance(30)) {
+      return `mount ${flag} ${elsewhere.prefix}${this.choose.pick(elsewhere.view.mountRoots).path} ${this.#path()}`;
+    }
     const source = this.choose.chance(6) ? '.' : this.#path([this.profile.fromShared, this.#roots(isShared)], [40, this.#roots()]);
     return `mount ${flag} ${source} ${this.#path([this.profile.ontoFree, this.#freeDirs()], [this.profile.intoPropagating, this.#propagatingDirs()])}`;
   }
@@ -368,6 +503,10 @@ class ScenarioBuilder {
   #changeType(): string {
     const type = this.choose.weighted(this.profile.types);
     const recursive = this.choose.chance(25) ? 'r' : '';
+    const elsewhere = this.#elsewhere();
+    if (elsewhere !== undefined && elsewhere.view.mountRoots.length > 0) {
+      return `mount --make-${recursive}${type} ${elsewhere.prefix}${this.choose.pick(elsewhere.view.mountRoots).path}`;
+    }
     if (type !== 'shared' && this.choose.chance(5)) return `mount --make-${recursive}${type} .`;
     const preferred = type === 'shared' ? this.#roots(isSlave) : type === 'slave' || type === 'private' ? this.#roots(hasPeers) : [];
     return `mount --make-${recursive}${type} ${this.#path([60, preferred], [85, this.#roots()])}`;
@@ -379,6 +518,8 @@ class ScenarioBuilder {
    * places (never onto the scenario's own mount).
    */
   #setGroup(): string {
+    const elsewhere = this.#elsewhere();
+    if (elsewhere !== undefined) return this.#setGroupAcross(elsewhere);
     const roots = this.#view.mountRoots;
     const pairs = roots.flatMap((from) => roots.filter((to) => setGroupAccepts(from.mount, to.mount)).map((to) => [from.path, to.path]));
     if (pairs.length > 0 && this.choose.chance(70)) return `mount --set-group ${this.choose.pick(pairs).join(' ')}`;
@@ -392,6 +533,20 @@ class ScenarioBuilder {
     return `mount --set-group ${source} ${this.#path([80, this.#roots()])}`;
   }
 
+  /**
+   * A set-group with one side in another namespace: a pair the rules accept when there is one
+   * (whichever side is the source), else any two mount roots.
+   */
+  #setGroupAcross(elsewhere: Elsewhere): string {
+    const here = this.#view.mountRoots.map((place) => ({ ...place, shown: place.path }));
+    const there = elsewhere.view.mountRoots.map((place) => ({ ...place, shown: `${elsewhere.prefix}${place.path}` }));
+    const pairs = [...here.flatMap((from) => there.map((to) => [from, to])), ...there.flatMap((from) => here.map((to) => [from, to]))];
+    const accepted = pairs.filter(([from, to]) => setGroupAccepts(from!.mount, to!.mount));
+    const chosen = accepted.length > 0 && this.choose.chance(70) ? this.choose.pick(accepted) : pairs.length > 0 ? this.choose.pick(pairs) : undefined;
+    if (chosen === undefined) return `mount --set-group ${this.#path()} ${elsewhere.prefix}${this.choose.pick(this.#names)}`;
+    return `mount --set-group ${chosen[0]!.shown} ${chosen[1]!.shown}`;
+  }
+
   /** An operation on a path that does not exist. */
   #missingPath(): string {
     const missing = `${this.#path()}/zz`;
@@ -402,15 +557,6 @@ class ScenarioBuilder {
       `mount --make-shared ${missing}`,
       `mount -o remount,bind,ro ${missing}`,
     ]);
-  }
-}
-
-/** Runs one line on the steering model; a model that breaks (a bug the run will report) steers no further. */
-function apply(ns: ModelNamespace, line: string): void {
-  try {
-    runScenario(ns, parseScenario(line), { cwd: MODEL_DIR, confineTo: MODEL_DIR });
-  } catch (error) {
-    if (error instanceof MountError) throw error;
   }
 }
 
@@ -435,6 +581,9 @@ function simplerLines(line: string): string[] {
     [/^mkdir -p /, 'mkdir '],
     [/^mount -t ramfs /, 'mount -t tmpfs '],
     [/^mount -o bind,remount/, 'mount -o remount,bind'],
+    [/^nsenter (-t \S+) -m -U$/, 'nsenter $1 -m'],
+    [/^unshare -U -m/, 'unshare -m'],
+    [/^unshare -m --propagation \S+ /, 'unshare -m '],
   ];
   const rewritten = rewrites.filter(([pattern]) => pattern.test(line)).map(([pattern, replacement]) => line.replace(pattern, replacement));
   return [...rewritten, ...withFewerOptions(line)];

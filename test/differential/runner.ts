@@ -9,12 +9,13 @@
 // byte-identical.
 import type fc from 'fast-check';
 import { KernelWorker, type WorkerResponse } from '../../src/scenario/worker-client.js';
-import { diffMountinfo, parse, render } from '../../src/mountinfo/index.js';
+import { diffMountinfo, render } from '../../src/mountinfo/index.js';
 import { assertInvariants, type ModelNamespaceOptions } from '../../src/model/index.js';
 import { parseScenario, runScenario, type Line } from '../../src/scenario/index.js';
+import type { LineFailure, NamedNamespace } from '../../src/scenario/run.js';
 import type { SetGroupMethod } from '../../src/set-group/set-group.js';
 import { scenarioText, type Scenario } from './generator.js';
-import { MODEL_DIR, modelNamespace, normalizedUnder } from './sides.js';
+import { kernelNamespaces, MODEL_DIR, modelNamespaces, modelSystem, normalizedUnder, setGroupSyscallOf, type NamedEntries } from './sides.js';
 
 export interface RunnerOptions {
   /** The model's options (its kernel version). */
@@ -70,33 +71,49 @@ function describeThrown(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
-/** Runs `lines` on a fresh model one at a time, checking invariants and refusals after each. */
+/** Every namespace's mountinfo as rendered, `# NAME` before each: what a refused line must leave as it was. */
+function renderedNamespaces(namespaces: readonly NamedEntries[]): string {
+  return namespaces.map(({ name, entries }) => `# ${name}\n${render(entries)}`).join('');
+}
+
+/**
+ * Runs `lines` on a fresh model one at a time (one run: nsenter lines stay entered for the lines
+ * after them), checking invariants and refusals after each.
+ */
 export function traceModel(lines: readonly Line[], model: ModelNamespaceOptions = {}): ModelTrace {
-  const ns = modelNamespace(model);
+  const system = modelSystem(model);
   const steps: StepState[] = [];
-  let before = ns.mountinfo();
-  for (const line of lines) {
-    let code: string | undefined;
+  let before = renderedNamespaces(modelNamespaces([{ name: 'host', mountinfo: () => system.init.mountinfo() }]));
+  let violation: Finding | undefined;
+  const afterLine = (lineNumber: number, failure: LineFailure | undefined, namespaces: readonly NamedNamespace[]): void => {
+    if (violation !== undefined) return;
+    const line = lines.find((l) => l.line === lineNumber)!;
     try {
-      code = runScenario(ns, [line], { cwd: MODEL_DIR, confineTo: MODEL_DIR }).failures[0]?.code;
-      assertInvariants(ns);
+      assertInvariants(system);
     } catch (error) {
-      return { steps, violation: finding('invariant', line, describeThrown(error)) };
+      violation = finding('invariant', line, describeThrown(error));
+      return;
     }
-    const entries = ns.entries();
-    const after = render(entries);
-    if (code !== undefined && after !== before) {
-      return { steps, violation: finding('invariant', line, `the line failed (${code}) but changed the model:\n${diffMountinfo(before, after)}`) };
+    const state = modelNamespaces(namespaces);
+    const after = renderedNamespaces(state);
+    if (failure !== undefined && after !== before) {
+      violation = finding('invariant', line, `the line failed (${failure.code}) but changed the model:\n${diffMountinfo(before, after)}`);
+      return;
     }
-    steps.push({ code, mountinfo: normalizedUnder(entries, MODEL_DIR) });
+    steps.push({ code: failure?.code, mountinfo: normalizedUnder(state, MODEL_DIR) });
     before = after;
+  };
+  try {
+    runScenario(system, [...lines], { cwd: MODEL_DIR, confineTo: MODEL_DIR, afterLine });
+  } catch (error) {
+    violation ??= finding('invariant', lines[steps.length] ?? lines.at(-1)!, describeThrown(error));
   }
-  return { steps };
+  return violation === undefined ? { steps } : { steps, violation };
 }
 
 /** The kernel's state after each line, from a traced worker response. */
 export function kernelSteps(response: WorkerResponse): StepState[] {
-  return response.trace!.map((step) => ({ code: step.code, mountinfo: normalizedUnder(parse(step.mountinfo), response.dir) }));
+  return response.trace!.map((step) => ({ code: step.code, mountinfo: normalizedUnder(kernelNamespaces(step), response.dir) }));
 }
 
 const shownCode = (code: string | undefined): string => code ?? 'ok';
@@ -148,7 +165,8 @@ export class DifferentialRunner {
   readonly #options: RunnerOptions;
 
   constructor(options: RunnerOptions = {}) {
-    this.#options = options;
+    const setGroupSyscall = setGroupSyscallOf(options.setGroupMethod ?? 'auto');
+    this.#options = { ...options, model: { setGroupSyscall, ...options.model } };
   }
 
   /** Runs `scenario` on both sides and says where they part, if they do. */
@@ -157,8 +175,8 @@ export class DifferentialRunner {
     const lines = parseScenario(script);
     let mounts = 0;
     const modelMs = timed(() => {
-      const ns = modelNamespace(this.#options.model);
-      runScenario(ns, lines, { cwd: MODEL_DIR, confineTo: MODEL_DIR, afterLine: () => (mounts = Math.max(mounts, ns.mountCount)) });
+      const system = modelSystem(this.#options.model);
+      runScenario(system, lines, { cwd: MODEL_DIR, confineTo: MODEL_DIR, afterLine: () => (mounts = Math.max(mounts, system.init.mountCount)) });
     });
     const maxMounts = this.#options.maxMounts ?? DEFAULT_MAX_MOUNTS;
     if (mounts > maxMounts) return { ops: 0, skipped: `the model reaches ${mounts} mounts (more than ${maxMounts})`, modelMs, kernelCodes: [] };
