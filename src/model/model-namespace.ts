@@ -28,7 +28,7 @@ import {
   shownAs,
   type Place,
 } from './syscalls.js';
-import { DEFAULT_MOUNT_MAX, type KernelVersion, type Path, type SetGroupSyscall, type Task } from './types.js';
+import { DEFAULT_MOUNT_MAX, type KernelVersion, type Path, type Task } from './types.js';
 
 export interface ModelNamespaceOptions {
   /** fs.mount-max (default 100000). */
@@ -41,8 +41,6 @@ export interface ModelNamespaceOptions {
   root?: { fsType: string; source: string };
   /** Whose behaviour to follow where Linux changed it (README.md, Kernel versions). Default 6.18. */
   kernel?: KernelVersion;
-  /** The system call set-group stands for, whose order of checks it follows. Default move_mount. */
-  setGroupSyscall?: SetGroupSyscall;
 }
 
 /** The filesystems whose every mount is a fresh, empty superblock: the ones the model can stand in for. */
@@ -68,7 +66,6 @@ function boot(options: ModelNamespaceOptions): Task {
     filesystems: new Set(options.filesystems ?? DEFAULT_FILESYSTEMS),
     root: options.root ?? { fsType: 'rootfs', source: 'rootfs' },
     mountMax: options.mountMax ?? DEFAULT_MOUNT_MAX,
-    setGroupSyscall: options.setGroupSyscall ?? 'move_mount',
   });
 }
 

@@ -9,7 +9,7 @@ import { changeType, putMntNs } from './mounts.js';
 import type { Fail } from './namei.js';
 import { traverseMounts } from './namei.js';
 import { nextMnt } from './tree.js';
-import { KernelState, MNT_RELATIME, UserNamespace, type KernelVersion, type MntNamespace, type Mount, type Path, type SetGroupSyscall, type Task } from './types.js';
+import { KernelState, MNT_RELATIME, UserNamespace, type KernelVersion, type MntNamespace, type Mount, type Path, type Task } from './types.js';
 import type { UnsharePropagation } from '../core/system.js';
 
 /** What the model boots with. */
@@ -19,12 +19,11 @@ export interface BootOptions {
   filesystems: ReadonlySet<string>;
   root: { fsType: string; source: string };
   mountMax: number;
-  setGroupSyscall: SetGroupSyscall;
 }
 
 /** The kernel at boot: the initial user and mount namespaces, a root filesystem, and the first process (pid 1), whose root and working directory are its root. */
 export function bootKernel(options: BootOptions): Task {
-  const k = new KernelState(options.firstMountId, options.version, options.filesystems, options.setGroupSyscall);
+  const k = new KernelState(options.firstMountId, options.version, options.filesystems);
   k.mountMax = options.mountMax;
   const ns = k.allocMntNs(k.initUserNs);
   const root = k.allocMount(k.allocSuperblock(options.root.fsType, '', false).root, options.root.source, MNT_RELATIME);

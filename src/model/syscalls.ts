@@ -411,31 +411,19 @@ function setGroupSide(task: Task, place: Place, path: Path): SetGroupSide {
 }
 
 /**
- * The two lookups of set-group and its may_mount(), in the order of the system call it stands for
- * (SetGroupSyscall): move_mount(2) checks may_mount() first, mount(2) looks the target up first.
- */
-function setGroupPaths(task: Task, source: Place, target: Place, fail: Fail): [Path, Path] {
-  if (task.mntNs.kernel.setGroupSyscall === 'mount') {
-    const toPath = placePath(task, target, fail);
-    checkMayMount(task, fail);
-    return [placePath(task, source, fail), toPath];
-  }
-  checkMayMount(task, fail);
-  return [placePath(task, source, fail), placePath(task, target, fail)];
-}
-
-/**
  * do_set_group() (move_mount(MOVE_MOUNT_SET_GROUP)): the private mount at `target` joins the peer
  * group of the mount at `source` and becomes a slave of its master. The two may be in different
- * namespaces: the caller needs CAP_SYS_ADMIN over each one's. After the system call's may_mount()
- * and its two lookups, set-group's rules are walked in the kernel's order (core/set-group-rules.ts).
+ * namespaces: the caller needs CAP_SYS_ADMIN over each one's. Both paths are looked up first, as
+ * setGroup() opens them before either form of the call, then set-group's rules are walked in the
+ * kernel's order (core/set-group-rules.ts), may_mount() first.
  */
 export function doSetGroup(task: Task, source: Place, target: Place, fail: Fail): void {
-  const [fromPath, toPath] = setGroupPaths(task, source, target, fail);
+  const fromPath = placePath(task, source, fail);
+  const toPath = placePath(task, target, fail);
   const call: SetGroupCall = {
     source: setGroupSide(task, source, fromPath),
     target: setGroupSide(task, target, toPath),
-    callerMayMount: true,
+    callerMayMount: mayMount(task),
     lockedChildrenAtTargetRoot: hasLockedChildren(fromPath.mount, toPath.mount.root),
   };
   const broken = brokenSetGroupRule(call);

@@ -206,14 +206,6 @@ export class Mount {
  */
 export type KernelVersion = '6.12' | '6.18';
 
-/**
- * The system call a set-group stands for: move_mount(2) MOVE_MOUNT_SET_GROUP checks may_mount()
- * before it looks either path up; mount(2) MS_SET_GROUP (the patched kernel's) looks the target up
- * first, as every mount(2) does. Only a caller without CAP_SYS_ADMIN over its own namespace naming
- * a missing target tells them apart (EPERM or ENOENT).
- */
-export type SetGroupSyscall = 'move_mount' | 'mount';
-
 /** The limit fs.mount-max sets by default (sysctl_mount_max). */
 export const DEFAULT_MOUNT_MAX = 100000;
 
@@ -324,8 +316,6 @@ export class KernelState {
     readonly version: KernelVersion,
     /** The registered filesystem types (fs/filesystems.c): each mount of one gets a fresh, empty superblock. */
     readonly filesystems: ReadonlySet<string>,
-    /** The system call set-group stands for, whose order of checks it follows (SetGroupSyscall). */
-    readonly setGroupSyscall: SetGroupSyscall = 'move_mount',
   ) {
     this.mountIds = new Ida(firstMountId);
   }

@@ -156,7 +156,7 @@ export class ScenarioRun {
   /** `host` and the named processes still running, in the order they started. */
   namespaces(): NamedNamespace[] {
     if (this.#system === undefined) return [{ name: HOST, mountinfo: () => this.#contexts[0]!.shell.mountinfo() }];
-    return [...this.#holders].filter(([, holder]) => holder.alive).map(([name, { process }]) => ({ name, mountinfo: () => process.mountinfo() }));
+    return this.holders().map(({ name, process }) => ({ name, mountinfo: () => process.mountinfo() }));
   }
 
   /** An absolute path inside the confinement, or ERR_SCENARIO_PATH. */

@@ -15,7 +15,7 @@ import { parseScenario, runScenario, type Line } from '../../src/scenario/index.
 import type { LineFailure, NamedNamespace } from '../../src/scenario/run.js';
 import type { SetGroupMethod } from '../../src/set-group/set-group.js';
 import { scenarioText, type Scenario } from './generator.js';
-import { kernelNamespaces, MODEL_DIR, modelNamespaces, modelSystem, normalizedUnder, setGroupSyscallOf, type NamedEntries } from './sides.js';
+import { kernelNamespaces, MODEL_DIR, modelNamespaces, modelSystem, normalizedUnder, type NamedEntries } from './sides.js';
 
 export interface RunnerOptions {
   /** The model's options (its kernel version). */
@@ -165,8 +165,7 @@ export class DifferentialRunner {
   readonly #options: RunnerOptions;
 
   constructor(options: RunnerOptions = {}) {
-    const setGroupSyscall = setGroupSyscallOf(options.setGroupMethod ?? 'auto');
-    this.#options = { ...options, model: { setGroupSyscall, ...options.model } };
+    this.#options = options;
   }
 
   /** Runs `scenario` on both sides and says where they part, if they do. */

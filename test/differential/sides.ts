@@ -8,9 +8,7 @@ import { release } from 'node:os';
 import type { NamespaceMountinfo, WorkerResponse } from '../../src/scenario/worker-client.js';
 import { normalizeTogether, parse, render } from '../../src/mountinfo/index.js';
 import type { MountInfo } from '../../src/mountinfo/types.js';
-import { ModelSystem, type KernelVersion, type ModelNamespace, type ModelNamespaceOptions, type SetGroupSyscall } from '../../src/model/index.js';
-import { probe } from '../../src/set-group/probe.js';
-import type { SetGroupMethod } from '../../src/set-group/set-group.js';
+import { ModelSystem, type KernelVersion, type ModelNamespace, type ModelNamespaceOptions } from '../../src/model/index.js';
 import type { LineFailure, NamedNamespace } from '../../src/scenario/run.js';
 
 /** The kernel worker's scratch tmpfs and the scenario directory in it, mirrored in the model. */
@@ -77,19 +75,12 @@ export function kernelVersionOf(kernelRelease: string): KernelVersion {
 /** The model behaviour of the kernel the tests run on (the host's, or the VM's). */
 export const runningKernelVersion: KernelVersion = kernelVersionOf(release());
 
-/** The system call a kernel side's set-group method makes ('auto': mount(2) where the kernel is patched, as probe() finds). */
-export function setGroupSyscallOf(method: SetGroupMethod): SetGroupSyscall {
-  if (method === 'auto') return probe().preferred ?? 'move_mount';
-  return method;
-}
-
 /**
- * A model laid out as the kernel worker lays out its namespace, following the running kernel and
- * the set-group call of the worker's 'auto' unless told otherwise: its first process (the worker's
- * counterpart) works in the scenario's directory.
+ * A model laid out as the kernel worker lays out its namespace, following the running kernel unless
+ * told otherwise: its first process (the worker's counterpart) works in the scenario's directory.
  */
 export function modelSystem(options: ModelNamespaceOptions = {}): ModelSystem {
-  const system = new ModelSystem({ kernel: runningKernelVersion, setGroupSyscall: options.setGroupSyscall ?? setGroupSyscallOf('auto'), ...options });
+  const system = new ModelSystem({ kernel: runningKernelVersion, ...options });
   const ns = system.init;
   ns.mkdir(MODEL_SCRATCH, { recursive: true });
   ns.mount('tmpfs', 'scratch', MODEL_SCRATCH, { data: 'mode=755' });

@@ -45,4 +45,12 @@ describe.skipIf(kernelAnswersUnavailable('regressions'))(kernelAnswersSuite('div
     script('mkdir c', 'unshare -U -m --propagation unchanged n2', 'nsenter -t n2 -U', 'mount --make-unbindable /proc/host/cwd/c', 'mount --make-unbindable c', 'exit'),
     { fails: { 4: 'EACCES', 5: 'EPERM' } },
   );
+
+  // Found on 6.18: set-group opens both paths before the call (set-group/set-group.ts), so a caller
+  // without may_mount() naming a missing path, or one it may not enter, hears ENOENT or EACCES first.
+  agrees(
+    'in a user namespace without its mount namespace, is set-group of a missing path ENOENT, of an unreachable one EACCES, and only then EPERM?',
+    script('mkdir a', 'unshare -U n1', 'nsenter -t n1 -U', 'mount --set-group b a', 'mount --set-group /proc/host/cwd/a a', 'mount --set-group a a', 'exit'),
+    { fails: { 4: 'ENOENT', 5: 'EACCES', 6: 'EPERM' } },
+  );
 });
