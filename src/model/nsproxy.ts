@@ -104,7 +104,8 @@ export interface UnshareWhich {
  */
 export function unshareTask(parent: Task, cwd: Path, which: UnshareWhich, propagation: UnsharePropagation): Task {
   const child = forkTask(parent, cwd);
-  if (which.user) child.userNs = new UserNamespace(child.userNs);
+  /* unshare(1) --map-root-user: root mapped to the caller, after "deny" written to setgroups */
+  if (which.user) child.userNs = new UserNamespace(child.userNs, false);
   if (!which.mount) return child;
   const { ns, copyOf } = copyMntNs(child.mntNs, child.userNs);
   const moved = (path: Path): Path => ({ mount: copyOf.get(path.mount) ?? path.mount, dentry: path.dentry });
@@ -143,8 +144,10 @@ function checkUsernsInstall(creds: UserNamespace, target: UserNamespace, fail: F
  * parent's root, as the kernel backend starts it) that opens TARGET's namespace files (ptrace
  * access: EACCES; a dead TARGET: ENOENT), then enters them in nsenter's two passes: the mount
  * namespace first with its own credentials, a refusal ignored; then the user namespace, and the
- * mount namespace if the first try was refused, refusals reported. Entering a mount namespace
- * moves the root and working directory to its root. A refused nsenter leaves nothing behind.
+ * mount namespace if the first try was refused, refusals reported; with -U it then drops its
+ * supplementary groups (setgroups(2)), which fails (EPERM) where both user namespaces deny it.
+ * Entering a mount namespace moves the root and working directory to its root. A refused nsenter
+ * leaves nothing behind.
  */
 export function setnsTask(parent: Task, target: Task, which: SetnsWhich, fail: Fail): Task {
   if (!target.alive) fail('ENOENT', `no process ${target.pid}: it has exited`);
@@ -159,6 +162,10 @@ export function setnsTask(parent: Task, target: Task, which: SetnsWhich, fail: F
   }
   if (which.mount && !mountFirst && !mayInstallMntNs(creds, target.mntNs)) {
     fail('EPERM', "setns(CLONE_NEWNS) needs CAP_SYS_ADMIN over the user namespace that owns the target's mount namespace");
+  }
+  /* nsenter(1) -U drops supplementary groups with setgroups(2), before and after, and gives up when both fail */
+  if (which.user && !parent.userNs.setgroupsAllowed && !target.userNs.setgroupsAllowed) {
+    fail('EPERM', "nsenter -U drops supplementary groups with setgroups(2), which both the caller's user namespace and the target's deny (unshare --map-root-user denies it)");
   }
   const child = forkTask(parent, parent.root);
   child.userNs = creds;

@@ -222,6 +222,11 @@ export class UserNamespace {
   constructor(
     /** user_ns->parent: the namespace of the process that created this one. */
     readonly parent: UserNamespace | null,
+    /**
+     * USERNS_SETGROUPS_ALLOWED: setgroups(2) may be called in it (/proc/PID/setgroups says allow).
+     * The initial namespace allows it; unshare(1) --map-root-user writes deny before its gid map.
+     */
+    readonly setgroupsAllowed: boolean,
   ) {
     this.level = parent === null ? 0 : parent.level + 1;
   }
@@ -304,7 +309,7 @@ export class KernelState {
   /** fs.mount-max: how many mounts one namespace may hold. */
   mountMax = DEFAULT_MOUNT_MAX;
   /** init_user_ns. */
-  readonly initUserNs = new UserNamespace(null);
+  readonly initUserNs = new UserNamespace(null, true);
   /** The processes by pid, in creation order (dead ones stay, so that a pid is never reused). */
   readonly tasks = new Map<number, Task>();
   /** The mounts pins hold: live even when out of every namespace (their ids and superblocks stay taken). */

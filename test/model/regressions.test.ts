@@ -53,4 +53,12 @@ describe.skipIf(kernelAnswersUnavailable('regressions'))(kernelAnswersSuite('div
     script('mkdir a', 'unshare -U n1', 'nsenter -t n1 -U', 'mount --set-group b a', 'mount --set-group /proc/host/cwd/a a', 'mount --set-group a a', 'exit'),
     { fails: { 4: 'ENOENT', 5: 'EACCES', 6: 'EPERM' } },
   );
+
+  // Found on 6.18: nsenter(1) -U drops supplementary groups with setgroups(2) in the user namespace
+  // it leaves and in the one it enters, and fails only when both deny it (unshare --map-root-user's).
+  agrees(
+    'from a user namespace unshare -r made, is nsenter -U into another such namespace refused (setgroups denied in both), and -m alone let in?',
+    script('unshare -U n1', 'nsenter -t n1 -U', 'unshare -U -m --propagation unchanged n2', 'nsenter -t n2 -m -U', 'nsenter -t n2 -m', 'exit', 'exit'),
+    { fails: { 4: 'EPERM' } },
+  );
 });
