@@ -51,6 +51,31 @@ function importsOf(module: string): string[] {
   });
 }
 
+/** The modules of src/ a module needs at run time: its imports less the type-only ones. */
+function runtimeImportsOf(module: string): string[] {
+  const text = readFileSync(join(srcDir, module), 'utf8');
+  return [...text.matchAll(/^(?:import|export)\s(?!type\s)[^'";]*?\sfrom\s+['"](\.[^'"\s]+)['"]/gm)]
+    .map((match) => posix.normalize(posix.join(dirname(module), match[1]!)).replace(/\.js$/, '.ts'));
+}
+
+/** The cycles of a module graph, each as the chain of modules that closes it (depth first). */
+export function cycles(graph: Map<string, string[]>): string[] {
+  const found: string[] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (module: string): void => {
+    path.push(module);
+    for (const target of graph.get(module) ?? []) {
+      if (path.includes(target)) found.push([...path.slice(path.indexOf(target)), target].join(' -> '));
+      else if (!done.has(target)) visit(target);
+    }
+    path.pop();
+    done.add(module);
+  };
+  for (const module of graph.keys()) if (!done.has(module)) visit(module);
+  return found;
+}
+
 /** The folder (layer) a module belongs to: its top folder under src/, or '.' for src/*.ts. */
 function layerOf(module: string): string {
   return module.includes('/') ? module.slice(0, module.indexOf('/')) : '.';
@@ -122,6 +147,14 @@ describe('the layers of src/ (src/README.md)', () => {
 
   it('core, mountinfo and model reach no node:* module and no package, by any path', () => {
     expect(impurities(graph, layers)).toEqual([]);
+  });
+
+  it('no module needs itself at run time: the imports that are not type-only form no cycle, within a folder too', () => {
+    const runtime = new Map([...graph.keys()].map((module) => [module, runtimeImportsOf(module)]));
+    expect(cycles(runtime)).toEqual([]);
+    runtime.set('model/lists.ts', ['model/types.ts']);
+    runtime.set('model/types.ts', ['model/lists.ts']);
+    expect(cycles(runtime)).toEqual([expect.stringMatching(/^model\/(lists|types)\.ts -> model\/(types|lists)\.ts -> model\/\1\.ts$/)]);
   });
 
   it('would catch the back-edges of the old layout, direct or through another module', () => {

@@ -15,9 +15,9 @@ import {
   MNT_NOSUID,
   MNT_READONLY,
   type Dentry,
-  type KernelState,
   type Mount,
 } from './types.js';
+import type { KernelState } from './kernel-state.js';
 
 /**
  * CL_SLAVE: the copy is a slave of the mount it copies when that one is shared (and a slave of

@@ -3,4 +3,5 @@
 export { ModelNamespace, DEFAULT_FILESYSTEMS, type ModelNamespaceOptions } from './model-namespace.js';
 export { ModelSystem } from './model-system.js';
 export { assertInvariants } from './invariants.js';
-export { DEFAULT_MOUNT_MAX, type KernelVersion } from './types.js';
+export { DEFAULT_MOUNT_MAX } from './kernel-state.js';
+export type { KernelVersion } from './types.js';

@@ -17,11 +17,11 @@ import {
   MNT_RELATIME,
   MNT_USER_SETTABLE_MASK,
   type Dentry,
-  type KernelState,
   type MntNamespace,
   type Mount,
   type Superblock,
 } from './types.js';
+import type { KernelState } from './kernel-state.js';
 
 function check(condition: boolean, message: () => string): asserts condition {
   if (!condition) throw new InvariantError(`model invariant broken: ${message()}`);

@@ -28,7 +28,8 @@ import {
   shownAs,
   type Place,
 } from './syscalls.js';
-import { DEFAULT_MOUNT_MAX, type KernelVersion, type Path, type Task } from './types.js';
+import { DEFAULT_MOUNT_MAX } from './kernel-state.js';
+import type { KernelVersion, Path, Task } from './types.js';
 
 export interface ModelNamespaceOptions {
   /** fs.mount-max (default 100000). */

@@ -6,7 +6,7 @@ import type { MountProcess, MountShell, MountSystem, NsenterOptions, UnshareOpti
 import { lookupPath } from './namei.js';
 import { exitTask, setnsTask, unshareTask } from './nsproxy.js';
 import { ModelNamespace, failure, type ModelNamespaceOptions } from './model-namespace.js';
-import type { KernelState } from './types.js';
+import type { KernelState } from './kernel-state.js';
 
 export class ModelSystem implements MountSystem {
   readonly backend = 'model';

@@ -21,7 +21,8 @@ import {
 import { InvariantError } from '../core/errors.js';
 import type { Propagation } from '../core/namespace.js';
 import { MNT_USER_SETTABLE_MASK } from './types.js';
-import type { Dentry, KernelState, MntNamespace, Mount, Path, UserNamespace } from './types.js';
+import type { KernelState } from './kernel-state.js';
+import type { Dentry, MntNamespace, Mount, Path, UserNamespace } from './types.js';
 
 /** where_to_mount(): a new mount goes on top of whatever is already mounted at `path`. */
 export function whereToMount(path: Path): Path {

@@ -9,7 +9,8 @@ import { changeType, putMntNs } from './mounts.js';
 import type { Fail } from './namei.js';
 import { traverseMounts } from './namei.js';
 import { nextMnt } from './tree.js';
-import { KernelState, MNT_RELATIME, UserNamespace, type KernelVersion, type MntNamespace, type Mount, type Path, type Task } from './types.js';
+import { KernelState } from './kernel-state.js';
+import { MNT_RELATIME, UserNamespace, type KernelVersion, type MntNamespace, type Mount, type Path, type Task } from './types.js';
 import type { UnsharePropagation } from '../core/system.js';
 
 /** What the model boots with. */

@@ -27,7 +27,8 @@ import {
   willBeUnmounted,
 } from './predicates.js';
 import { hideFromParent, lookupMnt, mntChangeMountpoint, mntSetMountpoint, overmount } from './tree.js';
-import { MNT_LOCKED, type Dentry, type KernelState, type MntNamespace, type Mount } from './types.js';
+import type { KernelState } from './kernel-state.js';
+import { MNT_LOCKED, type Dentry, type MntNamespace, type Mount } from './types.js';
 import type { Propagation } from '../core/namespace.js';
 
 /** next_peer(): the next mount of p's peer group (p itself when it has no peers). */

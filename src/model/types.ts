@@ -1,11 +1,11 @@
 // The model's objects, each the counterpart of a kernel structure: Superblock (struct super_block),
 // Dentry (struct dentry), Mount (struct mount), MntNamespace (struct mnt_namespace), UserNamespace
-// (struct user_namespace), Task (a process: its nsproxy, credentials and fs_struct), and KernelState
-// (what fs/namespace.c and the process table keep global: the IDAs, mnt_id_ctr, fs.mount-max, every
-// namespace and process). Field comments carry the kernel name ("kernel note") and the invariants the
-// field obeys between operations; assertInvariants() (invariants.ts) checks them over the whole state.
-import { Ida } from './ida.js';
-import { MountTable } from './lists.js';
+// (struct user_namespace) and Task (a process: its nsproxy, credentials and fs_struct); what the
+// kernel keeps global, and allocates them from, is KernelState (kernel-state.ts). Field comments
+// carry the kernel name ("kernel note") and the invariants the field obeys between operations;
+// assertInvariants() (invariants.ts) checks them over the whole state.
+import type { KernelState } from './kernel-state.js';
+import type { MountTable } from './lists.js';
 
 /**
  * A filesystem instance: its own directory tree, shared by every mount of it.
@@ -206,9 +206,6 @@ export class Mount {
  */
 export type KernelVersion = '6.12' | '6.18';
 
-/** The limit fs.mount-max sets by default (sysctl_mount_max). */
-export const DEFAULT_MOUNT_MAX = 100000;
-
 /**
  * struct user_namespace: owns mount namespaces and scopes the credentials of processes. Every
  * process of the model is root in its user namespace, with every capability there and, as
@@ -239,8 +236,6 @@ export class UserNamespace {
  * mntNs is this one; a namespace with no users has no mounts (put_mnt_ns() unmounted them all).
  */
 export class MntNamespace {
-  /** ns->mounts, the table by mnt_id_unique (lists.ts). */
-  readonly mounts = new MountTable();
   /** ns->root (set once the namespace's tree exists). */
   root!: Mount;
   /** ns->ns.count in processes: the namespace lives while one is in it. */
@@ -253,6 +248,8 @@ export class MntNamespace {
     readonly userNs: UserNamespace,
     /** ns->seq: creation order, never reused. */
     readonly seq: number,
+    /** ns->mounts, the table by mnt_id_unique (lists.ts). */
+    readonly mounts: MountTable,
   ) {}
 
   /** Whether a process still holds the namespace. */
@@ -284,94 +281,4 @@ export class Task {
     /** fs->pwd. */
     public cwd: Path,
   ) {}
-}
-
-/**
- * The state the kernel keeps global: the id allocators (mount ids, peer-group ids and device
- * minors are system-wide, so a peer group spanning namespaces has one id everywhere), mnt_id_ctr,
- * fs.mount-max, and every namespace and process.
- * Invariants: the live mounts (in a namespace, or out of every namespace and pinned) have unique
- * ids, and each allocator holds exactly the ids in use: mount ids of live mounts, group ids of their
- * peer groups, device minors of their superblocks; every other id below its high-water mark is
- * free, so the next allocation is the smallest free id. pinned holds exactly the mounts with pins.
- */
-export class KernelState {
-  /** mnt_id_ida. */
-  readonly mountIds: Ida;
-  /** mnt_group_ida (ida_alloc_min(..., 1)). */
-  readonly groupIds = new Ida(1);
-  /** unnamed_dev_ida (get_anon_bdev(): minors from 1). */
-  readonly deviceMinors = new Ida(1);
-  /** mnt_id_ctr. */
-  private lastUniqueId = 0;
-  /** The last namespace sequence number handed out (mnt_ns_seq). */
-  private lastNamespaceSeq = 0;
-  /** fs.mount-max: how many mounts one namespace may hold. */
-  mountMax = DEFAULT_MOUNT_MAX;
-  /** init_user_ns. */
-  readonly initUserNs = new UserNamespace(null, true);
-  /** The processes by pid, in creation order (dead ones stay, so that a pid is never reused). */
-  readonly tasks = new Map<number, Task>();
-  /** The mounts pins hold: live even when out of every namespace (their ids and superblocks stay taken). */
-  readonly pinned = new Set<Mount>();
-
-  constructor(
-    firstMountId: number,
-    /** Which kernel's behaviour the algorithms follow where versions differ. */
-    readonly version: KernelVersion,
-    /** The registered filesystem types (fs/filesystems.c): each mount of one gets a fresh, empty superblock. */
-    readonly filesystems: ReadonlySet<string>,
-  ) {
-    this.mountIds = new Ida(firstMountId);
-  }
-
-  /** alloc_mnt_ns(): a new, empty mount namespace owned by `userNs`. */
-  allocMntNs(userNs: UserNamespace): MntNamespace {
-    return new MntNamespace(this, userNs, ++this.lastNamespaceSeq);
-  }
-
-  /** A new process of the model, holding its mount namespace, root and working directory. */
-  spawnTask(mntNs: MntNamespace, userNs: UserNamespace, root: Path, cwd: Path): Task {
-    const task = new Task(this.tasks.size + 1, mntNs, userNs, root, cwd);
-    this.tasks.set(task.pid, task);
-    mntNs.users++;
-    this.mntget(root.mount);
-    this.mntget(cwd.mount);
-    return task;
-  }
-
-  /** A new superblock (vfs_get_tree() of a filesystem that makes one per mount, like tmpfs). */
-  allocSuperblock(fsType: string, data: string, readOnly: boolean): Superblock {
-    return new Superblock(this.deviceMinors.alloc(), fsType, data, readOnly);
-  }
-
-  /** alloc_vfsmnt() + vfs_create_mount(): a mount of `root`'s superblock, attached nowhere. */
-  allocMount(root: Dentry, source: string, mntFlags: number): Mount {
-    const mount = new Mount(this.mountIds.alloc(), ++this.lastUniqueId, root.sb, root, source, mntFlags);
-    root.sb.mountCount++;
-    return mount;
-  }
-
-  /** cleanup_mnt(): the mount is gone; its id, and with its last mount the superblock's device, are free. */
-  private freeMount(mount: Mount): void {
-    this.mountIds.free(mount.id);
-    if (--mount.sb.mountCount === 0) this.deviceMinors.free(mount.sb.minor);
-  }
-
-  /** mntget() for a pin (an O_PATH fd, or a process's root or working directory). */
-  mntget(mount: Mount): void {
-    mount.pins++;
-    this.pinned.add(mount);
-  }
-
-  /** mntput() of a pin. */
-  mntput(mount: Mount): void {
-    if (--mount.pins === 0) this.pinned.delete(mount);
-    this.freeIfUnused(mount);
-  }
-
-  /** The last reference is gone when a mount out of every namespace has no pins: it is freed. */
-  freeIfUnused(mount: Mount): void {
-    if (mount.ns === null && mount.pins === 0) this.freeMount(mount);
-  }
 }
