@@ -3,7 +3,7 @@
 // checked against the model: the normalized mountinfo of every namespace the scenario holds, in
 // one numbering, and the errno of every refused line.
 import { describe, expect } from 'vitest';
-import { kernelSuite, kernelUnavailable } from '../support/kernel.js';
+import { kernelAnswersSuite, kernelAnswersUnavailable } from '../support/kernel-answers.js';
 import { agreementSuite, type AgreeOptions } from './support/agree.js';
 import type { ModelRun, Outcome } from './support/differential.js';
 
@@ -62,7 +62,7 @@ const host = [
   'mount -t tmpfs -o ro,nosuid in A/in',
 ];
 
-describe.skipIf(kernelUnavailable)(kernelSuite('many namespaces on the kernel and the model'), () => {
+describe.skipIf(kernelAnswersUnavailable('namespaces'))(kernelAnswersSuite('many namespaces on the kernel and the model', 'namespaces'), () => {
   const agrees = agreementSuite('namespaces');
   const ask = (question: string, lines: (string | Refused)[], also?: AgreeOptions['also']): void => {
     const { text, fails } = scenario(...lines);
