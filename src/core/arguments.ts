@@ -107,4 +107,11 @@ export const checkArguments = {
     validateMountRef(source, 'source');
     validateHandle(target, 'target');
   },
+  cloneDetached(source: unknown): void {
+    validateMountRef(source, 'source');
+  },
+  attachAt(detached: unknown, target: unknown): void {
+    validateMountRef(detached, 'detached');
+    validateHandle(target, 'target');
+  },
 };

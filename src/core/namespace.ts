@@ -131,6 +131,23 @@ export interface MountNamespace {
    */
   bindAt(source: MountRef, target: MountHandle): MountHandle;
 
+  /**
+   * open_tree(OPEN_TREE_CLONE): a copy of the mount at the place `source` names or holds, as a bind
+   * would make it (a peer of a shared mount, a slave of a slave's master), detached — in no
+   * process's namespace — and held by the returned handle, which unmounts it when let go before it
+   * is attached. Another process reaches it as /proc/PID/fd/N (N the handle): how a mount crosses
+   * into another mount namespace, whose process attaches it there (attachAt).
+   */
+  cloneDetached(source: MountRef): MountHandle;
+
+  /**
+   * move_mount(2) of the detached copy `detached` holds or names (cloneDetached's handle, or
+   * /proc/PID/fd/N of the process holding it) on top of whatever is mounted at the place `target`
+   * holds; returns a hold on the attached mount. (An attached mount of this namespace moves there,
+   * as mount --move moves it.)
+   */
+  attachAt(detached: MountRef, target: MountHandle): MountHandle;
+
   /** The namespace's /proc/self/mountinfo, in the kernel's format and order. */
   mountinfo(): string;
 }

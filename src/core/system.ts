@@ -30,6 +30,8 @@ export interface MountProcess {
   readonly pid: number;
   /** /proc/PID/mountinfo: its mount namespace's table, as it sees it. */
   mountinfo(): string;
+  /** Its mount and user namespaces, as its /proc/PID/ns/mnt and /proc/PID/ns/user links name them ("mnt:[N]", "user:[N]"). */
+  namespaceIds(): { mount: string; user: string };
 }
 
 /** A process that runs commands: the MountNamespace operations, made as this process. */

@@ -269,6 +269,24 @@ export class KernelNamespace implements MountNamespace {
     return this.#attach(clone, shown(source), target);
   }
 
+  cloneDetached(source: MountRef): MountHandle {
+    checkArguments.cloneDetached(source);
+    const { OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC } = sys.addon().constants;
+    let clone = -1;
+    asCaller(() => {
+      clone = sys.openTree(pathOrFd(source), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC, shown(source));
+    });
+    const path = typeof source === 'string' ? source : source.path;
+    return path === undefined ? { handle: clone } : { handle: clone, path };
+  }
+
+  attachAt(detached: MountRef, target: MountHandle): MountHandle {
+    checkArguments.attachAt(detached, target);
+    // An fd of our own on the detached copy (through /proc/PID/fd/N when another process holds it), which then holds it where it is attached.
+    const mount = sys.openPath(procPath(pathOrFd(detached)));
+    return this.#attach(mount, shown(detached), target);
+  }
+
   /** move_mount of the detached mount `mount` onto `target`; the fd then holds it where it is attached (closed, it goes, if that fails). */
   #attach(mount: number, source: string | number, target: MountHandle): MountHandle {
     try {

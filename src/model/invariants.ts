@@ -29,10 +29,11 @@ function check(condition: boolean, message: () => string): asserts condition {
 
 const name = (m: Mount): string => `mount ${m.id}`;
 
-/** The namespaces that hold mounts: those some live process is in. */
+/** The namespaces that hold mounts: those some live process is in, and the anonymous ones whose detached tree an open file holds. */
 function liveNamespaces(k: KernelState): MntNamespace[] {
   const namespaces = new Set<MntNamespace>();
   for (const task of k.tasks.values()) if (task.alive) namespaces.add(task.mntNs);
+  for (const m of k.pinned) if (m.ns !== null && m.ns.anonymous) namespaces.add(m.ns);
   return [...namespaces];
 }
 
@@ -43,17 +44,18 @@ function checkTasks(k: KernelState): void {
   for (const task of k.tasks.values()) {
     if (!task.alive) continue;
     users.set(task.mntNs, (users.get(task.mntNs) ?? 0) + 1);
-    for (const path of [task.root, task.cwd]) {
-      check(path.dentry.sb === path.mount.sb, () => `process ${task.pid}'s root or cwd is not in its mount's superblock`);
+    for (const path of [task.root, task.cwd, ...[...task.files.values()].map((file) => file.path)]) {
+      check(path.dentry.sb === path.mount.sb, () => `process ${task.pid}'s root, cwd or an open file is not in its mount's superblock`);
       pinsHeld.set(path.mount, (pinsHeld.get(path.mount) ?? 0) + 1);
     }
   }
+  for (const task of k.tasks.values()) if (!task.alive) check(task.files.size === 0, () => `process ${task.pid} has exited but holds ${task.files.size} open files`);
   for (const task of k.tasks.values()) {
     const ns = task.mntNs;
     check(ns.users === (users.get(ns) ?? 0), () => `mount namespace ${ns.seq} counts ${ns.users} processes, ${users.get(ns) ?? 0} are in it`);
     if (!ns.alive) check(ns.mounts.size === 0, () => `mount namespace ${ns.seq} has no process but still holds ${ns.mounts.size} mounts`);
   }
-  for (const [m, held] of pinsHeld) check(m.pins >= held, () => `${name(m)} has ${m.pins} pins but processes' roots and cwds hold ${held}`);
+  for (const [m, held] of pinsHeld) check(m.pins === held, () => `${name(m)} has ${m.pins} pins but processes' roots, cwds and open files hold ${held}`);
 }
 
 /** A namespace's table: its mounts only, ordered by creation; the root has no parent. */

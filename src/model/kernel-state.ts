@@ -30,8 +30,10 @@ export class KernelState {
   private lastNamespaceSeq = 0;
   /** fs.mount-max: how many mounts one namespace may hold. */
   mountMax = DEFAULT_MOUNT_MAX;
+  /** The last user namespace inum handed out. */
+  private lastUserNsInum = 0;
   /** init_user_ns. */
-  readonly initUserNs = new UserNamespace(null, true);
+  readonly initUserNs = this.allocUserNs(null, true);
   /** The processes by pid, in creation order (dead ones stay, so that a pid is never reused). */
   readonly tasks = new Map<number, Task>();
   /** The mounts pins hold: live even when out of every namespace (their ids and superblocks stay taken). */
@@ -47,14 +49,19 @@ export class KernelState {
     this.mountIds = new Ida(firstMountId);
   }
 
-  /** alloc_mnt_ns(): a new, empty mount namespace owned by `userNs`. */
-  allocMntNs(userNs: UserNamespace): MntNamespace {
-    return new MntNamespace(this, userNs, ++this.lastNamespaceSeq, new MountTable());
+  /** alloc_mnt_ns(): a new, empty mount namespace owned by `userNs`; an anonymous one (anon: no sequence number) for a detached tree. */
+  allocMntNs(userNs: UserNamespace, anon = false): MntNamespace {
+    return new MntNamespace(this, userNs, anon ? 0 : ++this.lastNamespaceSeq, new MountTable());
+  }
+
+  /** create_user_ns(): a new user namespace, a child of `parent` (none for the initial one). */
+  allocUserNs(parent: UserNamespace | null, setgroupsAllowed: boolean): UserNamespace {
+    return new UserNamespace(parent, setgroupsAllowed, ++this.lastUserNsInum);
   }
 
   /** A new process of the model, holding its mount namespace, root and working directory. */
   spawnTask(mntNs: MntNamespace, userNs: UserNamespace, root: Path, cwd: Path): Task {
-    const task = new Task(this.tasks.size + 1, mntNs, userNs, root, cwd);
+    const task = new Task(this.tasks.size + 1, mntNs, userNs, root, cwd, new Ida(0));
     this.tasks.set(task.pid, task);
     mntNs.users++;
     this.mntget(root.mount);

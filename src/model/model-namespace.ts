@@ -8,7 +8,7 @@ import type { MountInfo } from '../mountinfo/types.js';
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
 import type { MountProcess } from '../core/system.js';
 import { pathBelow } from './dcache.js';
-import { Ida } from './ida.js';
+import { closeFd, fdInstall, fileAt } from './file.js';
 import { lookupBeneath, lookupPath, type Fail } from './namei.js';
 import { bootKernel } from './nsproxy.js';
 import { MountPointPaths, mountinfoEntries } from './proc.js';
@@ -20,7 +20,9 @@ import {
   doMkdir,
   doMkdirAt,
   doMoveMount,
+  doMoveMountTree,
   doNewMount,
+  doOpenTreeClone,
   doReconfigureMnt,
   doRmdirAt,
   doSetGroup,
@@ -73,9 +75,6 @@ function boot(options: ModelNamespaceOptions): Task {
 export class ModelNamespace implements MountNamespace, MountProcess {
   readonly backend = 'model';
   readonly #task: Task;
-  /** Pinned places, as a process's table of O_PATH fds: the smallest free number is handed out. */
-  readonly #pins = new Map<number, Path>();
-  readonly #pinNumbers = new Ida(0);
 
   /**
    * A new model booted with `options`, acting as its first process (root and working directory
@@ -106,6 +105,10 @@ export class ModelNamespace implements MountNamespace, MountProcess {
 
   get pid(): number {
     return this.#task.pid;
+  }
+
+  namespaceIds(): { mount: string; user: string } {
+    return { mount: `mnt:[${this.#task.mntNs.seq}]`, user: `user:[${this.#task.userNs.inum}]` };
   }
 
   /** d_path() of the working directory, as the process sees it. */
@@ -182,11 +185,7 @@ export class ModelNamespace implements MountNamespace, MountProcess {
 
   unpin(handle: MountHandle): void {
     checkArguments.unpin(handle);
-    const place = this.#pins.get(handle.handle);
-    if (place === undefined) throw mountError('EBADF', { syscall: 'close', path: handle.handle });
-    this.#pins.delete(handle.handle);
-    this.#pinNumbers.free(handle.handle);
-    this.#task.mntNs.kernel.mntput(place.mount);
+    if (!closeFd(this.#task, handle.handle)) throw mountError('EBADF', { syscall: 'close', path: handle.handle });
   }
 
   openBeneath(dir: MountHandle, path: string): MountHandle {
@@ -224,27 +223,42 @@ export class ModelNamespace implements MountNamespace, MountProcess {
     return this.#hold({ mount: mnt, dentry: mnt.root }, target.path);
   }
 
+  cloneDetached(source: MountRef): MountHandle {
+    checkArguments.cloneDetached(source);
+    const from = this.#named(source);
+    const mnt = doOpenTreeClone(this.#task, from, failure('open_tree', shownAs(from)));
+    const handle = fdInstall(this.#task, { mount: mnt, dentry: mnt.root }, true);
+    return typeof source === 'string' ? { handle, path: source } : source.path === undefined ? { handle } : { handle, path: source.path };
+  }
+
+  attachAt(detached: MountRef, target: MountHandle): MountHandle {
+    checkArguments.attachAt(detached, target);
+    // The kernel backend opens a path first (O_PATH), then moves what it holds.
+    const from = typeof detached === 'string' ? { pinned: lookupPath(this.#task, detached, failure('open', detached)), shown: detached } : this.#named(detached);
+    const to = this.#named(target);
+    const mnt = doMoveMountTree(this.#task, from, to, failure('move_mount', shownAs(from), shownAs(to)));
+    return this.#hold({ mount: mnt, dentry: mnt.root }, target.path);
+  }
+
   /** A new pin of `place`, numbered as a process's next fd is: the smallest free number. */
   #hold(place: Path, path?: string): MountHandle {
-    const handle = this.#pinNumbers.alloc();
-    this.#pins.set(handle, place);
-    this.#task.mntNs.kernel.mntget(place.mount);
+    const handle = fdInstall(this.#task, place);
     return path === undefined ? { handle } : { handle, path };
   }
 
   /** The place a handle pinned (EBADF for one never pinned or let go). */
   #held(ref: MountHandle): Path {
-    const pinned = this.#pins.get(ref.handle);
-    if (pinned === undefined) throw mountError('EBADF', { syscall: 'openat2', path: ref.handle });
-    return pinned;
+    const file = fileAt(this.#task, ref.handle);
+    if (file === undefined) throw mountError('EBADF', { syscall: 'openat2', path: ref.handle });
+    return file.path;
   }
 
   /** A path as it is, a handle as the place it pinned (EBADF for one never pinned or let go). */
   #place(ref: MountRef): Place {
     if (typeof ref === 'string') return ref;
-    const pinned = this.#pins.get(ref.handle);
-    if (pinned === undefined) throw mountError('EBADF', { syscall: 'mount', path: ref.handle });
-    return { pinned, shown: `fd ${ref.handle}` };
+    const file = fileAt(this.#task, ref.handle);
+    if (file === undefined) throw mountError('EBADF', { syscall: 'mount', path: ref.handle });
+    return { pinned: file.path, shown: `fd ${ref.handle}` };
   }
 
   /** As #place, naming a handle by the path it was opened by, as the kernel backend's fd operations do. */

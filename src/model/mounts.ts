@@ -170,6 +170,15 @@ export function putMntNs(k: KernelState, ns: MntNamespace): void {
   umountTree(k, ns.root, false);
 }
 
+/**
+ * dissolve_on_fput(): the file open_tree(OPEN_TREE_CLONE) gave is closed while `mnt` is still the
+ * root of its anonymous namespace (never attached): the detached tree is unmounted, without
+ * propagation (umount_tree(mnt, UMOUNT_CONNECTED)), and its namespace ends empty.
+ */
+export function dissolveOnFput(k: KernelState, mnt: Mount): void {
+  if (mnt.ns !== null && mnt.ns.anonymous && mnt.ns.root === mnt) umountTree(k, mnt, false);
+}
+
 /** do_set_group()'s commit: `to` joins the peer group of `from` and, right after it, its master's slave list. Nothing propagates. */
 export function joinGroup(from: Mount, to: Mount): void {
   if (isSlave(from)) {

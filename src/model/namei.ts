@@ -3,12 +3,14 @@
 // not crossed itself: a mount stacked on "/" is reached by lookup only through where_to_mount().
 // Relative paths never reach the model (callers make them absolute).
 //
-// /proc/PID/root and /proc/PID/cwd are procfs's magic links: the walk jumps to that process's
-// root or working directory, in whatever mount namespace, and goes on from there (without
-// crossing what is mounted on the place it lands on). The model has no procfs mount; it resolves
-// these two links wherever a path starts with them, as a /proc mounted in every namespace would.
+// /proc/PID/root, /proc/PID/cwd and /proc/PID/fd/N are procfs's magic links: the walk jumps to
+// that process's root, working directory or open file's place, in whatever mount namespace (a
+// detached tree's too), and goes on from there (without crossing what is mounted on the place it
+// lands on). The model has no procfs mount; it resolves these links wherever a path starts with
+// them, as a /proc mounted in every namespace would.
 import { ptraceMayAccess } from './capability.js';
 import { dLookup, dMkdir, dMknod } from './dcache.js';
+import { fileAt } from './file.js';
 import { hasParent, mntIsReadonly } from './predicates.js';
 import { lookupMnt } from './tree.js';
 import type { Path, Task } from './types.js';
@@ -74,24 +76,36 @@ function components(path: string): string[] {
   return path.split('/').filter((name) => name !== '' && name !== '.');
 }
 
-/** A path that starts with a magic link of procfs: /proc/PID/root or /proc/PID/cwd, and what follows it. */
-const procLink = /^\/+proc\/+(\d+)\/+(root|cwd)(?=\/|$)(.*)$/s;
+/** A path that starts with a magic link of procfs: /proc/PID/root, /proc/PID/cwd or /proc/PID/fd/N, and what follows it. */
+const procLink = /^\/+proc\/+(\d+)\/+(root|cwd|fd\/+(\d+))(?=\/|$)(.*)$/s;
+
+/** What a /proc/PID link of `target` leads to: its root, its working directory, or the place its fd N holds (ENOENT: not open). */
+function linkTarget(target: Task, which: string, fd: string | undefined, fail: Fail): Path {
+  if (which === 'root' || which === 'cwd') return target[which];
+  const file = fileAt(target, Number(fd));
+  if (file === undefined) fail('ENOENT', `'/proc/${target.pid}/fd/${fd}': process ${target.pid} has no file descriptor ${fd}`);
+  return file.path;
+}
+
+/** How a reason names what a /proc/PID link leads into. */
+const linkWord = (which: string): string => (which === 'root' ? 'root' : which === 'cwd' ? 'working directory' : 'open files');
 
 /**
- * Where a walk starts, and what it walks from there: the process's root, or the root or working
- * directory of the process a /proc/PID link names (ENOENT if there is no such live process,
- * EACCES if the caller may not look into it: ptrace_may_access()).
+ * Where a walk starts, and what it walks from there: the process's root, or the root, working
+ * directory or open file of the process a /proc/PID link names (ENOENT if there is no such live
+ * process or open file, EACCES if the caller may not look into it: ptrace_may_access()).
  */
 function startingPoint(task: Task, path: string, fail: Fail): { start: Path; rest: string } {
   const link = procLink.exec(path);
   if (link === null) return { start: task.root, rest: path };
-  const [, pid, which, rest] = link as unknown as [string, string, 'root' | 'cwd', string];
+  const [, pid, which, fd, rest] = link as unknown as [string, string, string, string | undefined, string];
   const target = task.mntNs.kernel.tasks.get(Number(pid));
-  if (target === undefined || !target.alive) fail('ENOENT', `'/proc/${pid}/${which}': no process ${pid}`);
+  const shown = `/proc/${pid}/${fd === undefined ? which : `fd/${fd}`}`;
+  if (target === undefined || !target.alive) fail('ENOENT', `'${shown}': no process ${pid}`);
   if (!ptraceMayAccess(task, target)) {
-    fail('EACCES', `'/proc/${pid}/${which}' enters another process's ${which === 'root' ? 'root' : 'working directory'}, which needs ptrace access to it (its user namespace is not this process's or below it)`);
+    fail('EACCES', `'${shown}' enters another process's ${linkWord(which)}, which needs ptrace access to it (its user namespace is not this process's or below it)`);
   }
-  return { start: target[which], rest };
+  return { start: linkTarget(target, which, fd, fail), rest };
 }
 
 /** The shown path of the components walked so far. */

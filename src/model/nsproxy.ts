@@ -5,12 +5,13 @@
 // Each refusal happens before anything changes.
 import { nsCapable, ptraceMayAccess } from './capability.js';
 import { CL_COPY_UNBINDABLE, CL_SLAVE, copyTree, lockMntTree } from './clone.js';
+import { exitFiles } from './file.js';
 import { changeType, putMntNs } from './mounts.js';
 import type { Fail } from './namei.js';
 import { traverseMounts } from './namei.js';
 import { nextMnt } from './tree.js';
 import { KernelState } from './kernel-state.js';
-import { MNT_RELATIME, UserNamespace, type KernelVersion, type MntNamespace, type Mount, type Path, type Task } from './types.js';
+import { MNT_RELATIME, type UserNamespace, type KernelVersion, type MntNamespace, type Mount, type Path, type Task } from './types.js';
 import type { UnsharePropagation } from '../core/system.js';
 
 /** What the model boots with. */
@@ -106,7 +107,7 @@ export interface UnshareWhich {
 export function unshareTask(parent: Task, cwd: Path, which: UnshareWhich, propagation: UnsharePropagation): Task {
   const child = forkTask(parent, cwd);
   /* unshare(1) --map-root-user: root mapped to the caller, after "deny" written to setgroups */
-  if (which.user) child.userNs = new UserNamespace(child.userNs, false);
+  if (which.user) child.userNs = child.mntNs.kernel.allocUserNs(child.userNs, false);
   if (!which.mount) return child;
   const { ns, copyOf } = copyMntNs(child.mntNs, child.userNs);
   const moved = (path: Path): Path => ({ mount: copyOf.get(path.mount) ?? path.mount, dentry: path.dentry });
@@ -174,10 +175,15 @@ export function setnsTask(parent: Task, target: Task, which: SetnsWhich, fail: F
   return child;
 }
 
-/** do_exit(): the process ends: its root and working directory are let go (exit_fs()), then its namespaces, the mount namespace dying with its last process (put_mnt_ns()). */
+/**
+ * do_exit(): the process ends: its open files are closed (exit_files()), its root and working
+ * directory let go (exit_fs()), then its namespaces, the mount namespace dying with its last
+ * process (put_mnt_ns()).
+ */
 export function exitTask(task: Task): void {
   const k = task.mntNs.kernel;
   task.alive = false;
+  exitFiles(task);
   k.mntput(task.root.mount);
   k.mntput(task.cwd.mount);
   const ns = task.mntNs;

@@ -13,7 +13,7 @@ import { dLookup, dMkdir, dMknod, dRmdir, dentryPath, isSubdir } from './dcache.
 import { childrenOf } from './lists.js';
 import { attachRecursiveMnt, changeType, joinGroup, setMountAttributes, umountTree, whereToMount } from './mounts.js';
 import { longerThan, lookupPath, makeDirectory, makeFile, PATH_MAX, traverseMounts, utf8Length, type Fail } from './namei.js';
-import { propagateMountBusy, secondaryReceivers } from './pnode.js';
+import { moveFromNamespace, propagateMountBusy, secondaryReceivers } from './pnode.js';
 import { hasParent, isLocked, isMounted, isMountRoot, isShared, isSlave, isUnbindable, mntIsReadonly } from './predicates.js';
 import { MountPointPaths } from './proc.js';
 import { mountIsAncestor, mountTree } from './tree.js';
@@ -315,6 +315,83 @@ export function doMoveMount(task: Task, source: string, target: string, fail: Fa
   const copies = prepareAttach(task, where, treeSize(old), true, fail);
 
   attachRecursiveMnt(task.mntNs.kernel, task.mntNs.userNs, old, where.mount, where.dentry, copies);
+}
+
+/**
+ * open_tree(OPEN_TREE_CLONE) (open_detached_copy()): a copy of the mount at `source` showing the
+ * directory it names, as a bind would make it (__do_loopback(): a peer of a shared source, a slave
+ * of its master), detached: the root of a new anonymous namespace owned by the caller's
+ * namespace's owner, which only the returned mount's file holds. EPERM without may_mount(); EINVAL
+ * for an unbindable source, one of another namespace (may_copy_tree()), or one with locked mounts
+ * inside it (__has_locked_children()).
+ */
+export function doOpenTreeClone(task: Task, source: Place, fail: Fail): Mount {
+  const old = placePath(task, source, fail);
+  checkMayMount(task, fail);
+  if (isUnbindable(old.mount)) fail('EINVAL', `the source '${shownAs(source)}' is on an unbindable mount, which cannot be copied`);
+  /* may_copy_tree() */
+  checkOwnNamespace(task, old.mount, `the source '${shownAs(source)}'`, fail);
+  if (hasLockedChildren(old.mount, old.dentry)) {
+    fail('EINVAL', `mounts locked in this namespace (inherited from a more privileged one) sit inside the source '${shownAs(source)}'; a copy without them would reveal what they cover`);
+  }
+
+  const k = task.mntNs.kernel;
+  const mnt = cloneMnt(k, old.mount, old.dentry, 0);
+  const ns = k.allocMntNs(task.mntNs.userNs, true);
+  ns.root = mnt;
+  mnt.ns = ns;
+  ns.mounts.add(mnt);
+  return mnt;
+}
+
+/** Takes the mounts of the tree under `root` out of its anonymous namespace (move_from_ns()): they are new again, to be attached. */
+function leaveAnonymousNamespace(root: Mount): void {
+  for (const m of mountTree(root)) {
+    moveFromNamespace(m);
+    m.ns = null;
+  }
+}
+
+/**
+ * do_move_mount() as move_mount(2) calls it on two held places: the root of an anonymous
+ * namespace (a tree open_tree(OPEN_TREE_CLONE) detached, held by this process or reached through
+ * /proc/PID/fd/N) is attached on top of `target`, as a new mount would be (propagated when the
+ * target is shared, locked where it lands in a namespace of another owner); an attached mount of
+ * the caller's namespace moves there, as mount --move moves it. EINVAL: the target is not in the
+ * caller's namespace, the source neither an attached mount of it nor an anonymous namespace's
+ * root, locked, not a mount root, not of the target's kind (directory or file), in a shared parent,
+ * or holding an unbindable mount for a shared target; ELOOP onto itself.
+ */
+export function doMoveMountTree(task: Task, source: Place, target: Place, fail: Fail): Mount {
+  const oldPath = placePath(task, source, fail);
+  const targetPath = placePath(task, target, fail);
+  checkMayMount(task, fail);
+  const where = whereToMount(targetPath);
+  const old = oldPath.mount;
+  const attached = hasParent(old);
+  /* The mountpoint must be in our namespace. */
+  checkOwnNamespace(task, where.mount, `the destination '${shownAs(target)}'`, fail);
+  /* The thing moved must be mounted... */
+  if (!isMounted(old)) fail('EINVAL', setGroupRule.notMounted('source'));
+  /* ... and either ours or the root of anon namespace */
+  if (attached ? !checkMnt(task, old) : !old.ns!.anonymous) {
+    fail('EINVAL', `the source '${shownAs(source)}' is neither a mount of this namespace nor a detached tree (the root of an anonymous namespace)`);
+  }
+  if (isLocked(old)) fail('EINVAL', `the source '${shownAs(source)}' is locked to its parent in this namespace (inherited from a more privileged one), so moving it would reveal what it covers`);
+  if (!isMountRoot(oldPath)) fail('EINVAL', `the source '${shownAs(source)}' is not the root of a mount`);
+  if (where.dentry.isDirectory !== oldPath.dentry.isDirectory) fail('EINVAL', `the source '${shownAs(source)}' and the destination '${shownAs(target)}' are not both directories or both files`);
+  if (attached && isShared(old.parent!)) {
+    fail('EINVAL', `the source's parent mount '${mountPointOf(old.parent!)}' is shared; a mount inside a shared mount cannot be moved (make the parent private first)`);
+  }
+  if (isShared(where.mount) && treeContainsUnbindable(old)) {
+    fail('EINVAL', 'the destination is shared and the tree being moved contains an unbindable mount, which would be copied by propagation');
+  }
+  if (mountIsAncestor(old, where.mount)) fail('ELOOP', `the destination '${shownAs(target)}' lies inside the mount being moved`);
+  const copies = prepareAttach(task, where, treeSize(old), attached, fail);
+
+  if (!attached) leaveAnonymousNamespace(old);
+  attachRecursiveMnt(task.mntNs.kernel, task.mntNs.userNs, old, where.mount, where.dentry, copies);
+  return old;
 }
 
 /**

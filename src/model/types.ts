@@ -5,6 +5,7 @@
 // carry the kernel name ("kernel note") and the invariants the field obeys between operations;
 // assertInvariants() (invariants.ts) checks them over the whole state.
 import type { KernelState } from './kernel-state.js';
+import type { Ida } from './ida.js';
 import type { MountTable } from './lists.js';
 
 /**
@@ -224,6 +225,8 @@ export class UserNamespace {
      * The initial namespace allows it; unshare(1) --map-root-user writes deny before its gid map.
      */
     readonly setgroupsAllowed: boolean,
+    /** ns.inum: what /proc/PID/ns/user names it by (creation order here, never reused). */
+    readonly inum: number,
   ) {
     this.level = parent === null ? 0 : parent.level + 1;
   }
@@ -233,7 +236,10 @@ export class UserNamespace {
  * A mount namespace (struct mnt_namespace).
  * Invariants: mounts holds exactly the mounts whose ns is this one, in uniqueId order, and they
  * are exactly the mounts reachable from root; root has no parent. users counts the live tasks whose
- * mntNs is this one; a namespace with no users has no mounts (put_mnt_ns() unmounted them all).
+ * mntNs is this one; a namespace with no users has no mounts (put_mnt_ns() unmounted them all),
+ * unless it is anonymous: an anonymous namespace (is_anon_ns(): what open_tree(OPEN_TREE_CLONE)
+ * puts its detached copy in) has no process and lives while the file open_tree gave holds its
+ * root, which is pinned; it ends empty when its tree is attached elsewhere, or unmounted with that file.
  */
 export class MntNamespace {
   /** ns->root (set once the namespace's tree exists). */
@@ -246,11 +252,16 @@ export class MntNamespace {
     readonly kernel: KernelState,
     /** ns->user_ns: the user namespace that owns it, over which a caller needs CAP_SYS_ADMIN to change it. */
     readonly userNs: UserNamespace,
-    /** ns->seq: creation order, never reused. */
+    /** ns->seq: creation order, never reused; 0 for an anonymous namespace. */
     readonly seq: number,
     /** ns->mounts, the table by mnt_id_unique (lists.ts). */
     readonly mounts: MountTable,
   ) {}
+
+  /** is_anon_ns(): a namespace of a detached tree (open_tree(OPEN_TREE_CLONE)), which no process is in. */
+  get anonymous(): boolean {
+    return this.seq === 0;
+  }
 
   /** Whether a process still holds the namespace. */
   get alive(): boolean {
@@ -259,15 +270,27 @@ export class MntNamespace {
 }
 
 /**
+ * An open file of a process: an O_PATH fd on a place (a pin), or the file open_tree(OPEN_TREE_CLONE)
+ * gave, which owns the detached tree it holds (FMODE_NEED_UNMOUNT: closing it while the tree is
+ * still detached unmounts the tree, dissolve_on_fput()).
+ */
+export interface OpenFile {
+  readonly path: Path;
+  readonly ownsDetachedTree: boolean;
+}
+
+/**
  * A process: what the model's mount operations act as (current). It holds its namespaces alive,
  * its credentials are root in userNs, and its root and working directory are references on mounts
- * (fs_struct: a mount that is some process's cwd is busy for umount).
- * Invariants: a live task's mntNs has it counted among its users; root and cwd each hold one of
- * their mount's pins; a dead task holds nothing.
+ * (fs_struct: a mount that is some process's cwd is busy for umount), as are its open files.
+ * Invariants: a live task's mntNs has it counted among its users; root, cwd and each open file
+ * hold one of their mount's pins; a dead task holds nothing.
  */
 export class Task {
   /** Whether the process still runs. */
   alive = true;
+  /** files_struct: the open files by fd, the smallest free number handed out next (/proc/PID/fd/N reaches them). */
+  readonly files = new Map<number, OpenFile>();
 
   constructor(
     /** Its process id, as /proc/PID names it. */
@@ -280,5 +303,7 @@ export class Task {
     public root: Path,
     /** fs->pwd. */
     public cwd: Path,
+    /** The fd numbers of `files` (an Ida from 0). */
+    readonly fdNumbers: Ida,
   ) {}
 }

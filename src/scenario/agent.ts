@@ -1,19 +1,25 @@
 // The namespace agent: a child of the kernel worker, started by nsenter(1) inside the namespaces a
-// scenario's nsenter line entered (kernel-system.ts), that makes the MountNamespace calls of the
-// lines that run there, with real syscalls in its own namespace. It reads one JSON request per
-// line on stdin and answers each with one JSON line on stdout, the first being {"ready":true}.
-// Nothing here calls unshare(2) or setns(2): nsenter(1) put this process where it is.
+// scenario's nsenter line entered, or a restore builds in (kernel-system.ts), that makes the
+// MountNamespace calls asked of it, with real syscalls in its own namespace. It reads one JSON
+// request per line on stdin and answers each with one JSON line on stdout, the first being
+// {"ready":true}. Handles are its own O_PATH fds, named by number: another process reaches the
+// mount one holds as /proc/AGENT/fd/N. Nothing here calls unshare(2) or setns(2): nsenter(1) put
+// this process where it is.
 //
 // Arguments: the set-group method, and the mount namespace it must never run in (the test
 // runner's, which the worker names): it refuses to start there.
 import { readSync, readlinkSync, writeSync } from 'node:fs';
 import { InvariantError, MountError } from '../core/errors.js';
 import { KernelNamespace } from '../kernel/namespace.js';
+import type { MountNamespace } from '../core/namespace.js';
 import type { SetGroupMethod } from '../set-group/set-group.js';
 
-/** A call the worker asks for: a MountNamespace method and its arguments. */
+/** The MountNamespace methods an agent makes: all but cwd(). */
+export type AgentMethod = Exclude<keyof MountNamespace, 'backend' | 'cwd'>;
+
+/** A call the worker asks for: a MountNamespace method and its arguments (handles as { handle, path }). */
 export interface AgentRequest {
-  method: 'mkdir' | 'createFile' | 'mount' | 'bind' | 'move' | 'umount' | 'remountBind' | 'changePropagation' | 'setGroup' | 'mountinfo';
+  method: AgentMethod;
   args: unknown[];
 }
 

@@ -17,7 +17,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, openSync, readdirSync, readFileSync, readSync, readlinkSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
-import { InvariantError, mountError } from '../core/errors.js';
+import { mountError } from '../core/errors.js';
 import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions, Propagation } from '../core/namespace.js';
 import type { MountProcess, MountShell, MountSystem, NsenterOptions, UnshareOptions } from '../core/system.js';
 import { KernelNamespace } from '../kernel/namespace.js';
@@ -25,7 +25,7 @@ import { nodeArguments, siblingModule } from '../process/child.js';
 import { readMountinfoText } from '../process/read-mountinfo.js';
 import { probe } from '../set-group/probe.js';
 import type { SetGroupMethod } from '../set-group/set-group.js';
-import type { AgentReply, AgentRequest } from './agent.js';
+import type { AgentMethod, AgentReply, AgentRequest } from './agent.js';
 
 const agentModule = siblingModule(import.meta.url, 'agent');
 
@@ -54,6 +54,11 @@ function errnoOfMessage(stderr: string): string | undefined {
 /** The namespace of `kind` (mnt, user) a process is in, as its /proc link names it. */
 function namespaceOf(pid: number, kind: 'mnt' | 'user'): string {
   return readlinkSync(`/proc/${pid}/ns/${kind}`);
+}
+
+/** Both namespaces of a process, as MountProcess.namespaceIds() gives them. */
+function namespaceIdsOf(pid: number): { mount: string; user: string } {
+  return { mount: namespaceOf(pid, 'mnt'), user: namespaceOf(pid, 'user') };
 }
 
 /**
@@ -175,11 +180,19 @@ abstract class KernelProcess implements MountProcess {
   mountinfo(): string {
     return readMountinfoText(`/proc/${this.pid}/mountinfo`);
   }
+
+  namespaceIds(): { mount: string; user: string } {
+    return namespaceIdsOf(this.pid);
+  }
 }
 
 /** The worker itself, as the system's first process. */
 class WorkerShell extends KernelNamespace implements MountProcess {
   readonly pid = process.pid;
+
+  namespaceIds(): { mount: string; user: string } {
+    return namespaceIdsOf(this.pid);
+  }
 }
 
 /** A holder: unshare(1)'s process, which only keeps its namespaces alive. */
@@ -193,12 +206,7 @@ class Holder extends KernelProcess {
   }
 }
 
-/** Pins and the operations on held places stay in the process that holds them: an agent runs scenario lines, which name paths. */
-function heldPlacesUnsupported(): never {
-  throw new InvariantError('an agent takes paths: pins and held places (openBeneath, mkdirAt, mountAt...) stay in the process that holds them');
-}
-
-/** An agent (agent.ts): a process in other namespaces that makes the calls of the lines run there. */
+/** An agent (agent.ts): a process in other namespaces that makes the calls asked of it there; its handles are its own fds. */
 class AgentShell extends KernelProcess implements MountNamespace {
   readonly backend = 'kernel';
 
@@ -214,7 +222,7 @@ class AgentShell extends KernelProcess implements MountNamespace {
     return '/';
   }
 
-  #call(method: AgentRequest['method'], ...args: unknown[]): unknown {
+  #call<T = void>(method: AgentMethod, ...args: unknown[]): T {
     this.child.writeLine(JSON.stringify({ method, args } satisfies AgentRequest));
     const line = this.child.readLine();
     if (line === undefined) throw new KernelSystemError(`agent ${this.pid} exited during ${method}: ${this.child.stderr()}`);
@@ -222,7 +230,7 @@ class AgentShell extends KernelProcess implements MountNamespace {
     if ('refused' in reply) throw mountError(reply.refused.code, reply.refused);
     if ('failed' in reply) throw new KernelSystemError(`agent ${this.pid}: ${reply.failed}`);
     if (!('value' in reply)) throw new KernelSystemError(`agent ${this.pid} answered ${line}`);
-    return reply.value;
+    return reply.value as T;
   }
 
   mkdir(path: string, options: { recursive?: boolean } = {}): void {
@@ -245,58 +253,64 @@ class AgentShell extends KernelProcess implements MountNamespace {
     this.#call('move', source, target);
   }
 
-  umount(target: string, options: { lazy?: boolean } = {}): void {
+  umount(target: MountRef, options: { lazy?: boolean } = {}): void {
     this.#call('umount', target, options);
   }
 
   remountBind(target: MountRef, flags: readonly MountFlag[]): void {
-    this.#call('remountBind', this.#path(target), flags);
+    this.#call('remountBind', target, flags);
   }
 
   changePropagation(target: MountRef, type: Propagation, options: { recursive?: boolean } = {}): void {
-    this.#call('changePropagation', this.#path(target), type, options);
+    this.#call('changePropagation', target, type, options);
   }
 
   setGroup(source: MountRef, target: MountRef): void {
-    this.#call('setGroup', this.#path(source), this.#path(target));
+    this.#call('setGroup', source, target);
   }
 
-  pin(): MountHandle {
-    return heldPlacesUnsupported();
+  pin(path: string): MountHandle {
+    return this.#call('pin', path);
   }
 
-  unpin(): void {
-    heldPlacesUnsupported();
+  unpin(handle: MountHandle): void {
+    this.#call('unpin', handle);
   }
 
-  openBeneath(): MountHandle {
-    return heldPlacesUnsupported();
+  openBeneath(dir: MountHandle, path: string): MountHandle {
+    return this.#call('openBeneath', dir, path);
   }
 
-  mkdirAt(): void {
-    heldPlacesUnsupported();
+  mkdirAt(dir: MountHandle, name: string): void {
+    this.#call('mkdirAt', dir, name);
   }
 
-  createFileAt(): void {
-    heldPlacesUnsupported();
+  createFileAt(dir: MountHandle, name: string): void {
+    this.#call('createFileAt', dir, name);
   }
 
-  rmdirAt(): void {
-    heldPlacesUnsupported();
+  rmdirAt(dir: MountHandle, name: string): void {
+    this.#call('rmdirAt', dir, name);
   }
 
-  mountAt(): MountHandle {
-    return heldPlacesUnsupported();
+  mountAt(fsType: string, source: string, target: MountHandle, options: NewMountOptions = {}): MountHandle {
+    return this.#call('mountAt', fsType, source, target, options);
   }
 
-  bindAt(): MountHandle {
-    return heldPlacesUnsupported();
+  bindAt(source: MountRef, target: MountHandle): MountHandle {
+    return this.#call('bindAt', source, target);
   }
 
-  /** Agents take paths: pins stay in the process that made them. */
-  #path(ref: MountRef): string {
-    if (typeof ref !== 'string') throw new InvariantError('an agent takes paths, not pins');
-    return ref;
+  cloneDetached(source: MountRef): MountHandle {
+    return this.#call('cloneDetached', source);
+  }
+
+  attachAt(detached: MountRef, target: MountHandle): MountHandle {
+    return this.#call('attachAt', detached, target);
+  }
+
+  override mountinfo(): string {
+    return this.#call('mountinfo');
   }
 }
 

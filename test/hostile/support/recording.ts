@@ -102,6 +102,14 @@ export class RecordingNamespace implements MountNamespace {
     return this.inner.bindAt(source, target);
   }
 
+  cloneDetached(source: MountRef): MountHandle {
+    return this.inner.cloneDetached(source);
+  }
+
+  attachAt(detached: MountRef, target: MountHandle): MountHandle {
+    return this.inner.attachAt(detached, target);
+  }
+
   mountinfo(): string {
     return this.inner.mountinfo();
   }
