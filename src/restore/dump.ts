@@ -1,8 +1,9 @@
-// dump: a mount table (parsed mountinfo) as a topology document, the mounts at or under a directory.
+// dump: a mount table (parsed mountinfo) as a topology document, the mounts at or under a directory;
+// dumpSet: the mount namespaces of several processes as one document, each namespace once.
 import type { MountInfo } from '../mountinfo/types.js';
 import type { PointStat } from '../core/place.js';
 import { validateDumpArguments } from './arguments.js';
-import { isAtOrUnder, lookupLandings, TOPOLOGY_SCHEMA, TOPOLOGY_VERSION, type Topology, type TopologyMount } from './topology.js';
+import { isAtOrUnder, lookupLandings, TOPOLOGY_SCHEMA, TOPOLOGY_SET_VERSION, TOPOLOGY_VERSION, type NamespaceTopology, type Topology, type TopologyMount, type TopologySet } from './topology.js';
 
 /** Looks at an absolute mount point of the dumped namespace; undefined where nothing is found. */
 export type LookAtPoint = (mountPoint: string) => PointStat | undefined;
@@ -72,4 +73,36 @@ export function dump(entries: readonly MountInfo[], under = '/', look?: LookAtPo
   const mounts = kept.map((entry) => topologyMount(entry, under, inDump));
   if (look) fillFileTypes(mounts, under, look);
   return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_VERSION, under, mounts };
+}
+
+/** A process whose mount namespace a set dump holds: what the set calls it, its namespaces, its mount table, and a look at its files. */
+export interface DumpedProcess {
+  /** The namespace's name in the document, when this process is the first of it named. */
+  name: string;
+  /** Its mount and user namespaces, as /proc/PID/ns/mnt and /proc/PID/ns/user name them. */
+  namespaceIds: { mount: string; user: string };
+  /** Its mountinfo, parsed: the namespace as this process sees it. */
+  entries: readonly MountInfo[];
+  look?: LookAtPoint;
+}
+
+/**
+ * The set of the mount namespaces `processes` are in, each once (named after the first process in
+ * it), with the mounts at or under `under` in each. A namespace owned by `ownUser` (the dumping
+ * process's user namespace) records user null; the others record their user namespace as `u1`,
+ * `u2`..., one name per user namespace. Ids and peer groups are the kernel's, system-wide: a group
+ * with members in several namespaces stays one group.
+ */
+export function dumpSet(processes: readonly DumpedProcess[], options: { under?: string; ownUser: string }): TopologySet {
+  const under = options.under ?? '/';
+  const users = new Map<string, string>();
+  const namespaces = new Map<string, NamespaceTopology>();
+  for (const process of processes) {
+    const { mount, user } = process.namespaceIds;
+    if (namespaces.has(mount)) continue;
+    if (user !== options.ownUser && !users.has(user)) users.set(user, `u${users.size + 1}`);
+    const { mounts } = dump(process.entries, under, process.look);
+    namespaces.set(mount, { name: process.name, user: user === options.ownUser ? null : users.get(user)!, under, mounts });
+  }
+  return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_SET_VERSION, namespaces: [...namespaces.values()] };
 }

@@ -11,12 +11,19 @@
 //
 // Versions: 2 added `file` to each mount. A version 1 document is read as version 2 whose mounts
 // say nothing of their type (`file: null`), which a restore treats as directories, as it always did.
+// Version 3 is a set of mount namespaces (TopologySet: what `dump --pid P1 --pid P2` writes): each
+// namespace once, named, with its user namespace and its mounts as version 2 has them; mount ids
+// are unique across the set and peer groups are the system's, so a group with members in three
+// namespaces is one group of the document. loadTopologySet() reads it, and reads a version 1 or 2
+// document as a set of one namespace.
 import { isAtOrUnder, isNormalAbsolute } from '../core/place.js';
 
 export const TOPOLOGY_SCHEMA = 'mount-set-group/topology';
 export const TOPOLOGY_VERSION = 2;
 /** The versions loadTopology() reads: each older one is read as the current one. */
 export const TOPOLOGY_VERSIONS_READ: readonly number[] = [1, 2];
+/** The version of a document holding a set of mount namespaces. */
+export const TOPOLOGY_SET_VERSION = 3;
 
 export interface TopologyMount {
   /** Mount id when dumped; used only to link `parent`. */
@@ -55,6 +62,28 @@ export interface Topology {
   under: string;
   /** In the kernel's order (creation order). */
   mounts: TopologyMount[];
+}
+
+/** One mount namespace of a set: its name, its user namespace, and its mounts at or under `under`. */
+export interface NamespaceTopology {
+  /** What the set calls it: a word (letters, digits, '.', '_', '-'), unique in the set; a restore names files after it. */
+  name: string;
+  /**
+   * The user namespace that owns it: null for the dumping process's own (a restore's is its own
+   * then), else a name that the namespaces owned by one user namespace share.
+   */
+  user: string | null;
+  /** The absolute directory the dump was taken under, in this namespace. */
+  under: string;
+  /** In the kernel's order; ids unique across the whole set. */
+  mounts: TopologyMount[];
+}
+
+/** A set of mount namespaces (version 3): peer groups and masters are the system's, shared across namespaces. */
+export interface TopologySet {
+  schema: typeof TOPOLOGY_SCHEMA;
+  version: typeof TOPOLOGY_SET_VERSION;
+  namespaces: NamespaceTopology[];
 }
 
 /** A topology document that breaks the schema or its invariants; `at` names the field. */
@@ -178,25 +207,123 @@ function checkAcyclic(mounts: TopologyMount[], byId: Map<number, TopologyMount>)
 
 export { isAtOrUnder };
 
-/** A topology document, checked field by field and against its invariants. */
+/** The most mounts a document may hold, in all its namespaces. */
+const MAX_MOUNTS = 1_000_000;
+/** The most namespaces a set may hold. */
+const MAX_NAMESPACES = 10_000;
+
+/** Every version this package reads, with one reader or the other. */
+const ALL_VERSIONS: readonly number[] = [...TOPOLOGY_VERSIONS_READ, TOPOLOGY_SET_VERSION];
+
+/** "1, 2 and 3". */
+const listed = (versions: readonly number[]): string => `${versions.slice(0, -1).join(', ')} and ${versions.at(-1)}`;
+
+/** The schema and the version, which must be one of `versions` (a version the other reader reads: `elsewhere` says so); returns the version. */
+function checkHeader(value: Record<string, unknown>, versions: readonly number[], elsewhere = ''): number {
+  if (value.schema !== TOPOLOGY_SCHEMA) throw new TopologyError('schema', `must be '${TOPOLOGY_SCHEMA}', not ${JSON.stringify(value.schema)}`);
+  const { version } = value;
+  if (typeof version === 'number' && versions.includes(version)) return version;
+  if (typeof version === 'number' && ALL_VERSIONS.includes(version)) throw new TopologyError('version', `${version} ${elsewhere}`);
+  throw new TopologyError('version', `${JSON.stringify(version)} is not a version this package reads (it reads ${listed(ALL_VERSIONS)})`);
+}
+
+/** No fields but `known` at `at`. */
+function checkKnownFields(value: Record<string, unknown>, known: readonly string[], at = ''): void {
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  if (unknown !== undefined) throw new TopologyError(`${at}${unknown}`, 'is not a field of the schema');
+}
+
+/** The mounts of one namespace (a version 1 or later one), checked field by field; `at` prefixes the fields' names. */
+function checkMounts(value: unknown, version: number, at: string): TopologyMount[] {
+  if (!Array.isArray(value)) throw new TopologyError(`${at}mounts`, 'must be an array');
+  if (value.length > MAX_MOUNTS) throw new TopologyError(`${at}mounts`, 'holds more than 1,000,000 mounts');
+  return value.map((mount, i): TopologyMount =>
+    version === 1
+      ? { ...checkFields<Omit<TopologyMount, 'file'>>(mount, `${at}mounts[${i}]`, mountFieldsVersion1), file: null }
+      : checkFields<TopologyMount>(mount, `${at}mounts[${i}]`, mountFields),
+  );
+}
+
+/** A topology document (version 1 or 2: one namespace), checked field by field and against its invariants. */
 export function loadTopology(value: unknown): Topology {
   if (!isObject(value)) throw new TopologyError('document', 'must be a JSON object');
-  if (value.schema !== TOPOLOGY_SCHEMA) throw new TopologyError('schema', `must be '${TOPOLOGY_SCHEMA}', not ${JSON.stringify(value.schema)}`);
-  if (typeof value.version !== 'number' || !TOPOLOGY_VERSIONS_READ.includes(value.version)) {
-    throw new TopologyError('version', `${JSON.stringify(value.version)} is not a version this package reads (it reads ${TOPOLOGY_VERSIONS_READ.join(' and ')})`);
-  }
-  const unknown = Object.keys(value).find((key) => !['schema', 'version', 'under', 'mounts'].includes(key));
-  if (unknown !== undefined) throw new TopologyError(unknown, 'is not a field of the schema');
+  const version = checkHeader(value, TOPOLOGY_VERSIONS_READ, 'holds a set of mount namespaces, which loadTopologySet() reads');
+  checkKnownFields(value, ['schema', 'version', 'under', 'mounts']);
   const under = normalPath(value.under, 'under');
-  if (!Array.isArray(value.mounts)) throw new TopologyError('mounts', 'must be an array');
-  if (value.mounts.length > 1_000_000) throw new TopologyError('mounts', 'holds more than 1,000,000 mounts');
-  const mounts = value.mounts.map((mount, i): TopologyMount =>
-    value.version === 1
-      ? { ...checkFields<Omit<TopologyMount, 'file'>>(mount, `mounts[${i}]`, mountFieldsVersion1), file: null }
-      : checkFields<TopologyMount>(mount, `mounts[${i}]`, mountFields),
-  );
+  const mounts = checkMounts(value.mounts, version, '');
   checkTree(mounts);
   return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_VERSION, under, mounts };
+}
+
+/** A name of the set (a namespace's, a user namespace's): it names files, so a plain word. */
+const word: Checker<string> = (value, at) => {
+  const text = string(value, at);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text)) {
+    throw new TopologyError(at, `must be a word of 1 to 64 letters, digits, '.', '_' or '-' (not starting with one of the last three), not ${JSON.stringify(text)}`);
+  }
+  return text;
+};
+
+/** One namespace of a set. */
+function checkNamespace(value: unknown, at: string): NamespaceTopology {
+  if (!isObject(value)) throw new TopologyError(at, 'must be an object');
+  checkKnownFields(value, ['name', 'user', 'under', 'mounts'], `${at}.`);
+  for (const key of ['name', 'user', 'under', 'mounts']) if (!(key in value)) throw new TopologyError(`${at}.${key}`, 'is missing');
+  return {
+    name: word(value.name, `${at}.name`),
+    user: orNull(word)(value.user, `${at}.user`),
+    under: normalPath(value.under, `${at}.under`),
+    mounts: checkMounts(value.mounts, 2, `${at}.`),
+  };
+}
+
+/** Names are unique, mount ids unique across the set (the kernel's are system-wide), and each namespace's tree holds. */
+function checkSet(namespaces: readonly NamespaceTopology[]): void {
+  const names = new Set<string>();
+  const ids = new Map<number, string>();
+  let total = 0;
+  namespaces.forEach((namespace, n) => {
+    if (names.has(namespace.name)) throw new TopologyError(`namespaces[${n}].name`, `'${namespace.name}' names two namespaces`);
+    names.add(namespace.name);
+    total += namespace.mounts.length;
+    if (total > MAX_MOUNTS) throw new TopologyError(`namespaces[${n}].mounts`, 'the set holds more than 1,000,000 mounts');
+    namespace.mounts.forEach((mount, i) => {
+      const other = ids.get(mount.id);
+      if (other !== undefined) throw new TopologyError(`namespaces[${n}].mounts[${i}].id`, `${mount.id} is also a mount of namespace '${other}' (mount ids are system-wide)`);
+      ids.set(mount.id, namespace.name);
+    });
+    try {
+      checkTree(namespace.mounts);
+    } catch (error) {
+      if (!(error instanceof TopologyError)) throw error;
+      throw new TopologyError(`namespaces[${n}].${error.at}`, error.message.slice(`topology ${error.at}: `.length));
+    }
+  });
+}
+
+/**
+ * A set of mount namespaces (version 3), checked field by field and against its invariants; a
+ * version 1 or 2 document is read as a set of one namespace, named `ns`, of the dumping process's
+ * user namespace.
+ */
+export function loadTopologySet(value: unknown): TopologySet {
+  if (!isObject(value)) throw new TopologyError('document', 'must be a JSON object');
+  if (checkHeader(value, ALL_VERSIONS) !== TOPOLOGY_SET_VERSION) {
+    const { under, mounts } = loadTopology(value);
+    return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_SET_VERSION, namespaces: [{ name: 'ns', user: null, under, mounts }] };
+  }
+  checkKnownFields(value, ['schema', 'version', 'namespaces']);
+  if (!Array.isArray(value.namespaces)) throw new TopologyError('namespaces', 'must be an array');
+  if (value.namespaces.length === 0) throw new TopologyError('namespaces', 'must hold at least one namespace');
+  if (value.namespaces.length > MAX_NAMESPACES) throw new TopologyError('namespaces', `holds more than ${MAX_NAMESPACES} namespaces`);
+  const namespaces = value.namespaces.map((namespace, n) => checkNamespace(namespace, `namespaces[${n}]`));
+  checkSet(namespaces);
+  return { schema: TOPOLOGY_SCHEMA, version: TOPOLOGY_SET_VERSION, namespaces };
+}
+
+/** Whether a document (JSON as parsed) says it is a set of namespaces: version 3. */
+export function isSetDocument(value: unknown): boolean {
+  return isObject(value) && value.version === TOPOLOGY_SET_VERSION;
 }
 
 /** The longest proper prefix of `path` (absolute, normalized) that `known` holds; it must hold '/'. */
