@@ -75,6 +75,8 @@ export function formatStep(step: PlanStep): string {
       return `mount -o ${['remount', 'bind', ...step.flags].join(',')} none ${targetWord(step.target)}`;
     case 'bind':
       return `mount --bind ${word(step.source)} ${word(step.target)}`;
+    case 'attach':
+      return `move_mount --clone-of ${word(step.source)} ${word(step.target)}`;
     case 'pin':
       return `pin @${step.name} ${word(step.path)}`;
     case 'propagation':
@@ -98,6 +100,7 @@ export function pathsOf(step: PlanStep): string[] {
     case 'umount':
       return [step.target];
     case 'bind':
+    case 'attach':
       return [step.source, step.target];
     case 'pin':
       return [step.path];
@@ -120,7 +123,7 @@ export interface ApplyCounts {
 }
 
 /** Which count a step adds to (unpin is a close: counted with its pin). */
-function kindOf(step: PlanStep): 'mountCalls' | 'mkdirs' | 'pins' {
+export function kindOf(step: PlanStep): 'mountCalls' | 'mkdirs' | 'pins' {
   if (step.op === 'mkdir' || step.op === 'createFile') return 'mkdirs';
   if (step.op === 'pin' || step.op === 'unpin') return 'pins';
   return 'mountCalls';
@@ -242,6 +245,25 @@ export class PlanApplication {
     return counts;
   }
 
+  /**
+   * Applies one step, as run() does, without undoing anything when it is refused: a restore of a
+   * set interleaves the steps of several namespaces' applications and undoes them all (done() once
+   * every step has been applied).
+   */
+  apply(step: PlanStep): void {
+    this.#apply(step);
+  }
+
+  /** Every step was applied (apply()): close() may remove the staging directories. */
+  done(): void {
+    this.#succeeded = true;
+  }
+
+  /** The mount a `pin` step pinned as `name`, until its `unpin`. */
+  pinned(name: string): MountHandle | undefined {
+    return this.#pins.get(name);
+  }
+
   /** Takes back what the steps made: mounts lazily, newest first, then directories, newest first. Returns what could not be. */
   undo(): string[] {
     const failures: string[] = [];
@@ -295,6 +317,8 @@ export class PlanApplication {
         return this.#onto(step.target, false, (target) => this.#ns.mountAt(step.fsType, step.source, target, { flags: step.flags, data: step.data }));
       case 'bind':
         return this.#onto(step.target, step.source === step.target, (target) => this.#withSource(step.source, (source) => this.#ns.bindAt(source, target)));
+      case 'attach':
+        return this.#onto(step.target, false, (target) => this.#ns.attachAt(step.source, target));
       case 'remount':
         return this.#at(step.target, (target) => this.#ns.remountBind(target, step.flags));
       case 'pin':

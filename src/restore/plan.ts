@@ -46,6 +46,8 @@ export type PlanStep =
   | { op: 'mount'; fsType: string; source: string; target: string; flags: readonly MountFlag[]; data: string }
   | { op: 'remount'; target: Target; flags: readonly MountFlag[] }
   | { op: 'bind'; source: string; target: string }
+  /** A set's restore: `source` names a detached copy another process made (/proc/PID/fd/N), attached on `target` in this namespace (move_mount(2)). */
+  | { op: 'attach'; source: string; target: string }
   | { op: 'pin'; name: string; path: string }
   | { op: 'propagation'; type: Propagation; target: Target }
   | { op: 'setGroup'; source: Target; target: Target }
@@ -198,6 +200,11 @@ function relativeRoot(root: string, base: string): string {
 /** Whether a superblock's options (mountinfo field 11) make it read-only. */
 const readOnlySuperblock = (mount: TopologyMount): boolean => mount.superOptions.split(',')[0] === 'ro';
 
+/** Where a plan's staging directory holds each superblock of `mounts`: sb1, sb2... in the order they first appear. */
+export function superblockStagings(mounts: readonly TopologyMount[], staging: string): Map<string, string> {
+  return new Map([...groupBy(mounts, (mount) => mount.superblock).keys()].map((key, i) => [key, posix.join(staging, `sb${i + 1}`)]));
+}
+
 /** The words the problems use for a superblock. */
 const describeSuperblock = (mount: TopologyMount): string => `superblock ${mount.superblock} (${mount.fsType} ${mount.source})`;
 
@@ -265,9 +272,10 @@ class Planner {
       { op: 'mount', fsType: 'tmpfs', source: 'mount-set-group-staging', target: staging, flags: [], data: 'mode=700' },
       { op: 'propagation', type: 'private', target: staging },
     );
+    const stagings = superblockStagings(this.topology.mounts, staging);
     for (const [key, mounts] of groupBy(this.topology.mounts, (mount) => mount.superblock)) {
       const first = mounts[0]!;
-      const superblock: Superblock = { key, staging: posix.join(staging, `sb${this.superblocks.size + 1}`), first, flags: commonFlags(mounts) };
+      const superblock: Superblock = { key, staging: stagings.get(key)!, first, flags: commonFlags(mounts) };
       this.superblocks.set(key, superblock);
       this.steps.push({ op: 'mkdir', path: superblock.staging });
       const roots = mounts.map((m) => m.root);

@@ -54,7 +54,7 @@ export interface RestoreResult {
 }
 
 /** A topology's mounts as mountinfo entries (mounts hanging from outside the dump get parent 0). */
-export function topologyEntries(topology: Topology): MountInfo[] {
+export function topologyEntries(topology: Pick<Topology, 'mounts'>): MountInfo[] {
   return topology.mounts.map((mount) => {
     const [major, minor] = mount.superblock.split(':').map(Number) as [number, number];
     const entry: MountInfo = {
