@@ -24,6 +24,8 @@ export interface NamedNamespace {
   name: string;
   /** Its /proc/PID/mountinfo, read now. */
   mountinfo(): string;
+  /** Its mount and user namespaces (a run on a MountSystem: what a dump of the set needs). */
+  namespaceIds?(): { mount: string; user: string };
 }
 
 export interface ScenarioResult {
@@ -156,7 +158,7 @@ export class ScenarioRun {
   /** `host` and the named processes still running, in the order they started. */
   namespaces(): NamedNamespace[] {
     if (this.#system === undefined) return [{ name: HOST, mountinfo: () => this.#contexts[0]!.shell.mountinfo() }];
-    return this.holders().map(({ name, process }) => ({ name, mountinfo: () => process.mountinfo() }));
+    return this.holders().map(({ name, process }) => ({ name, mountinfo: () => process.mountinfo(), namespaceIds: () => process.namespaceIds() }));
   }
 
   /** An absolute path inside the confinement, or ERR_SCENARIO_PATH. */
