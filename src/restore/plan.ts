@@ -205,6 +205,14 @@ export function superblockStagings(mounts: readonly TopologyMount[], staging: st
   return new Map([...groupBy(mounts, (mount) => mount.superblock).keys()].map((key, i) => [key, posix.join(staging, `sb${i + 1}`)]));
 }
 
+/** The narrowest directory that contains every one of `roots` (absolute, normalized). */
+function commonRoot(roots: readonly string[]): string {
+  const split = roots.map((root) => root.split('/').filter(Boolean));
+  const common: string[] = [];
+  for (let i = 0; split.every((parts) => i < parts.length && parts[i] === split[0]![i]); i++) common.push(split[0]![i]!);
+  return `/${common.join('/')}`;
+}
+
 /** The words the problems use for a superblock. */
 const describeSuperblock = (mount: TopologyMount): string => `superblock ${mount.superblock} (${mount.fsType} ${mount.source})`;
 
@@ -352,10 +360,10 @@ class Planner {
     this.steps.push({ op: 'mkdir', path: posix.dirname(path) }, { op: 'createFile', path });
   }
 
-  /** The staging path that shows directory `root` of a mount's superblock. */
-  stagedRoot(mount: TopologyMount): string {
+  /** The staging path that shows directory `root` (a mount's, by default) of a mount's superblock. */
+  stagedRoot(mount: TopologyMount, root = mount.root): string {
     const superblock = this.superblocks.get(mount.superblock)!;
-    return join(superblock.staging, superblock.external ? relativeRoot(mount.root, superblock.external.root) : mount.root);
+    return join(superblock.staging, superblock.external ? relativeRoot(root, superblock.external.root) : root);
   }
 
   /** Phase 2: every mount as a private bind, in an order where nothing lands under a covered path. */
@@ -390,15 +398,19 @@ class Planner {
   }
 
   /**
-   * The seed of a set of mounts of one superblock: the only one, or a member whose root is the
-   * superblock's root, the widest there is (it contains every member's root), else a new private
-   * bind of that root in staging. Returns the seed and the members still to join it.
+   * The seed of a set of mounts of one superblock: the only one, or a member whose root contains
+   * every member's root, else a new private bind in staging of the narrowest directory that does
+   * (set-group joins a mount to a source whose root contains its own; and a slave's root lies in
+   * its master's, so a slave seed so chosen lies in its master's seed). Returns the seed and the
+   * members still to join it.
    */
   seedOf(members: readonly TopologyMount[], label: string): { seed: Target; rest: TopologyMount[] } {
-    const widest = members.length === 1 ? members[0] : members.find((member) => member.root === '/' && !member.unbindable);
+    const root = commonRoot(members.map((member) => member.root));
+    const widest = members.length === 1 ? members[0] : members.find((member) => member.root === root && !member.unbindable);
     if (widest) return { seed: this.targetOf(widest), rest: members.filter((member) => member !== widest) };
     const path = posix.join(this.options.staging, `seed-${label}`);
-    this.steps.push({ op: 'mkdir', path }, { op: 'bind', source: this.superblocks.get(members[0]!.superblock)!.staging, target: path });
+    this.makePlace(path, members.some((member) => member.root === root && member.file === true));
+    this.steps.push({ op: 'bind', source: this.stagedRoot(members[0]!, root), target: path });
     return { seed: path, rest: [...members] };
   }
 

@@ -37,6 +37,7 @@ const results = await withScratch((scratch) => {
     mkdirSync(dir);
     sys.mount('scenario', dir, 'tmpfs', 0, null);
     const system = new KernelSystem({ dir: scratch, setGroupMethod: testMethod, forbidden });
+    process.chdir(dir); // the worker's way: the first process works in the scenario's directory (/proc/host/cwd)
     try {
       const run = runScenario(system, text, { cwd: dir, confineTo: dir });
       const set = dumpRun(run, dir, system.init.namespaceIds().user);
@@ -47,6 +48,7 @@ const results = await withScratch((scratch) => {
       const model = attempt(() => restoreSet(new ModelSystem(), set, { into: '/restored', staging: '/staging', superOptions: 'rw' }));
       out[name] = { failures: failuresOf(run), shape: shapeOfSet(set), kernel, model };
     } finally {
+      process.chdir('/');
       system.close();
       sys.umount2(dir, sys.addon().constants.MNT_DETACH);
     }
