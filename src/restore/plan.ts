@@ -232,6 +232,8 @@ class Planner {
   readonly ties = new Map<number, Tie>();
   /** A live mount of each tied superblock, which the superblock is bound from. */
   readonly tiedSuperblocks = new Map<string, External>();
+  /** The slaves of each peer group, by group id (made when first needed). */
+  slaves: Map<number | null, TopologyMount[]> | undefined;
 
   constructor(readonly topology: Topology, readonly options: PlanOptions) {
     this.groups = groupBy(topology.mounts, (mount) => mount.group);
@@ -399,19 +401,30 @@ class Planner {
 
   /**
    * The seed of a set of mounts of one superblock: the only one, or a member whose root contains
-   * every member's root, else a new private bind in staging of the narrowest directory that does
-   * (set-group joins a mount to a source whose root contains its own; and a slave's root lies in
-   * its master's, so a slave seed so chosen lies in its master's seed). Returns the seed and the
-   * members still to join it.
+   * every member's root and every root `downstream` (its slaves' seeds must lie in it: set-group
+   * joins a mount to a source whose root contains its own), else a new private bind in staging of
+   * the narrowest directory that does. Returns the seed and the members still to join it.
    */
-  seedOf(members: readonly TopologyMount[], label: string): { seed: Target; rest: TopologyMount[] } {
-    const root = commonRoot(members.map((member) => member.root));
-    const widest = members.length === 1 ? members[0] : members.find((member) => member.root === root && !member.unbindable);
+  seedOf(members: readonly TopologyMount[], label: string, downstream: readonly string[] = []): { seed: Target; rest: TopologyMount[] } {
+    const root = commonRoot([...members.map((member) => member.root), ...downstream]);
+    const widest = members.length === 1 && downstream.length === 0 ? members[0] : members.find((member) => member.root === root && !member.unbindable);
     if (widest) return { seed: this.targetOf(widest), rest: members.filter((member) => member !== widest) };
     const path = posix.join(this.options.staging, `seed-${label}`);
     this.makePlace(path, members.some((member) => member.root === root && member.file === true));
     this.steps.push({ op: 'bind', source: this.stagedRoot(members[0]!, root), target: path });
     return { seed: path, rest: [...members] };
+  }
+
+  /**
+   * The roots of every mount that receives from peer group `group`, its slaves' slaves included: a
+   * slave may be wider than every member its master has left (the member it was copied from gone).
+   */
+  downstreamRoots(group: number, seen = new Set<number>()): string[] {
+    seen.add(group);
+    this.slaves ??= groupBy(this.topology.mounts, (mount) => mount.master);
+    return (this.slaves.get(group) ?? [])
+      .filter((mount) => mount.group !== group)
+      .flatMap((slave) => (slave.group !== null && !seen.has(slave.group) ? [slave.root, ...this.downstreamRoots(slave.group, seen)] : [slave.root]));
   }
 
   /** Makes the private `seed` a slave of group `master`: it joins the group's seed, then steps down (attach's two steps). */
@@ -435,7 +448,7 @@ class Planner {
         for (const member of members) this.steps.push({ op: 'setGroup', source: this.seeds.get(group)!, target: this.targetOf(member) });
         continue;
       }
-      const { seed, rest } = this.seedOf(members, `g${group}`);
+      const { seed, rest } = this.seedOf(members, `g${group}`, this.downstreamRoots(group));
       const master = members[0]!.master;
       if (master !== null) this.enslave(seed, master);
       this.steps.push({ op: 'propagation', type: 'shared', target: seed });

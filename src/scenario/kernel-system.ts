@@ -14,7 +14,7 @@
 // stdout is a FIFO the worker reads without blocking, polling, so that a child that dies (a
 // refused nsenter) ends the wait with EOF; its stderr goes to a file, which says why.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, openSync, readdirSync, readFileSync, readSync, readlinkSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { mountError } from '../core/errors.js';
@@ -22,6 +22,7 @@ import type { MountFlag, MountHandle, MountNamespace, MountRef, NewMountOptions,
 import type { MountProcess, MountShell, MountSystem, NsenterOptions, UnshareOptions } from '../core/system.js';
 import { KernelNamespace } from '../kernel/namespace.js';
 import { nodeArguments, siblingModule } from '../process/child.js';
+import { namespaceIdsOf, namespaceOf } from '../process/namespaces.js';
 import { readMountinfoText } from '../process/read-mountinfo.js';
 import { probe } from '../set-group/probe.js';
 import type { SetGroupMethod } from '../set-group/set-group.js';
@@ -49,16 +50,6 @@ function errnoOfMessage(stderr: string): string | undefined {
   const text = stderr.trim().split('\n').at(-1)?.toLowerCase() ?? '';
   for (const [, [name, message]] of getSystemErrorMap()) if (text.endsWith(`: ${message.toLowerCase()}`)) return name;
   return undefined;
-}
-
-/** The namespace of `kind` (mnt, user) a process is in, as its /proc link names it. */
-function namespaceOf(pid: number, kind: 'mnt' | 'user'): string {
-  return readlinkSync(`/proc/${pid}/ns/${kind}`);
-}
-
-/** Both namespaces of a process, as MountProcess.namespaceIds() gives them. */
-function namespaceIdsOf(pid: number): { mount: string; user: string } {
-  return { mount: namespaceOf(pid, 'mnt'), user: namespaceOf(pid, 'user') };
 }
 
 /**
@@ -358,6 +349,13 @@ export class KernelSystem implements MountSystem {
   kill(process: MountProcess): void {
     const child = this.#childOf(process);
     child.kill();
+    this.#children.delete(child);
+  }
+
+  /** Lets `process` run on without this system: its channel closed, close() no longer ends it (a restore's holders outlive the command). */
+  release(process: MountProcess): void {
+    const child = this.#childOf(process);
+    child.close();
     this.#children.delete(child);
   }
 

@@ -1,13 +1,40 @@
-// mount-set-group dump [--pid PID | --mountinfo FILE] [--under DIR] [-o FILE]: a mount namespace's
-// topology as a versioned JSON document, for restore.
+// mount-set-group dump [--pid [NAME=]PID]... | --mountinfo FILE] [--under DIR] [--set] [-o FILE]: a
+// mount namespace's topology as a versioned JSON document, for restore; with several --pid (or
+// --set), the set of their mount namespaces, each once, as one document (version 3).
 import { writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
+import { namespaceIdsOf } from '../../process/namespaces.js';
 import { statInProcess } from '../../process/point-stat.js';
+import { procError } from '../../process/proc.js';
 import { parseFile, readMountinfo } from '../../process/read-mountinfo.js';
-import { dump } from '../../restore/dump.js';
+import { dump, dumpSet, type DumpedProcess } from '../../restore/dump.js';
 import { positiveInteger } from './show.js';
+
+/** A process named on the command line: `PID`, or `NAME=PID` (NAME names its namespace in a set). */
+export interface NamedPid {
+  pid: number;
+  name?: string;
+}
+
+/** Commander's parser for a repeatable `--pid [NAME=]PID`. */
+export function namedPids(value: string, previous: NamedPid[] = []): NamedPid[] {
+  const match = /^(?:([A-Za-z0-9][A-Za-z0-9_.-]{0,63})=)?(.*)$/.exec(value)!;
+  if (match[1] === undefined && value.includes('=')) throw new CommanderArgumentError(`expected PID or NAME=PID (NAME a word of letters, digits, '.', '_', '-'), not '${value}'`);
+  return [...previous, { pid: positiveInteger(match[2]!), ...(match[1] === undefined ? {} : { name: match[1] }) }];
+}
+
+/** A live process as dumpSet() takes it: its namespaces, its mount table, and a look at its files through /proc/PID/root. */
+export function liveProcess({ pid, name }: NamedPid): DumpedProcess {
+  let entries;
+  try {
+    entries = readMountinfo(pid);
+  } catch (error) {
+    throw procError(pid, `/proc/${pid}/mountinfo`, error);
+  }
+  return { name: name ?? String(pid), namespaceIds: namespaceIdsOf(pid), entries, look: (mountPoint: string) => statInProcess(pid, mountPoint) };
+}
 
 /** An absolute, normalized directory from the command line. */
 export function absoluteDirectory(value: string, option: string): string {
@@ -22,18 +49,30 @@ export function dumpCommand(): Command {
       "Write the topology of a mount namespace (each mount's point, root, filesystem, superblock, options, parent, " +
         'peer group and master) as JSON, from a live process or a saved mountinfo file. From a live process it also ' +
         'records which mounts are of files (looked at through /proc/PID/root), so that restore makes files for them; ' +
-        'a saved mountinfo cannot say (file: null, restored as directories).',
+        'a saved mountinfo cannot say (file: null, restored as directories). With several --pid, one document (version 3) ' +
+        "holds the mount namespace of each, once however many of them share it, with its user namespace (null: this process's; " +
+        'else a name the namespaces of one user namespace share), and the peer groups and masters as the system has them, ' +
+        'so that a group with members in several namespaces is one group of the document.',
     )
-    .option('--pid <pid>', 'dump the mount namespace of this process (default: this one)', positiveInteger)
+    .option('--pid <[name=]pid>', 'dump the mount namespace of this process (default: this one); repeat it to dump a set of namespaces, each once, named NAME (default: the PID)', namedPids)
     .option('--mountinfo <file>', 'dump a saved copy of /proc/PID/mountinfo instead of a live process')
     .option('--under <dir>', 'only mounts at or under this directory; mount points become relative to it', '/')
+    .option('--set', 'write a set of namespaces (version 3) even for one --pid')
     .option('-o, --output <file>', 'write the document here instead of stdout')
-    .action((options: { pid?: number; mountinfo?: string; under: string; output?: string }) => {
+    .action((options: { pid?: NamedPid[]; mountinfo?: string; under: string; set?: boolean; output?: string }) => {
       if (options.pid !== undefined && options.mountinfo !== undefined) throw new UsageError('choose one of --pid and --mountinfo');
-      const pid = options.pid ?? 'self';
-      const entries = options.mountinfo === undefined ? readMountinfo(pid) : parseFile(options.mountinfo);
-      const look = options.mountinfo === undefined ? (mountPoint: string) => statInProcess(pid, mountPoint) : undefined;
-      const document = `${JSON.stringify(dump(entries, absoluteDirectory(options.under, '--under'), look), null, 2)}\n`;
+      if (options.set && options.pid === undefined) throw new UsageError('--set dumps the namespaces of processes: name them with --pid');
+      const under = absoluteDirectory(options.under, '--under');
+      let topology: unknown;
+      if (options.pid !== undefined && (options.set || options.pid.length > 1)) {
+        topology = dumpSet(options.pid.map(liveProcess), { under, ownUser: namespaceIdsOf('self').user });
+      } else {
+        const pid = options.pid?.[0]?.pid ?? 'self';
+        const entries = options.mountinfo === undefined ? readMountinfo(pid) : parseFile(options.mountinfo);
+        const look = options.mountinfo === undefined ? (mountPoint: string) => statInProcess(pid, mountPoint) : undefined;
+        topology = dump(entries, under, look);
+      }
+      const document = `${JSON.stringify(topology, null, 2)}\n`;
       if (options.output === undefined) process.stdout.write(document);
       else writeFileSync(options.output, document);
     });

@@ -19,10 +19,11 @@ import { externalOption, externalsIn, tiesIn } from '../../restore/externals.js'
 import type { Places } from '../../restore/places.js';
 import type { External, LiveFacts, Tie } from '../../restore/plan.js';
 import { prepareRestore, restore, RestoreRefusedError, type RestoreOptions } from '../../restore/restore.js';
-import { loadTopology, type Topology } from '../../restore/topology.js';
+import { isSetDocument, loadTopology, loadTopologySet, type Topology, type TopologySet } from '../../restore/topology.js';
 import { absoluteDirectory } from './dump.js';
+import { restoreSetCommand } from './restore-set.js';
 
-interface RestoreCliOptions {
+export interface RestoreCliOptions {
   into: string;
   staging: string;
   dryRun?: boolean;
@@ -99,19 +100,22 @@ function printHints(hints: readonly string[]): void {
   for (const hint of hints) process.stderr.write(`hint: ${hint}\n`);
 }
 
-function readTopology(file: string): Topology {
+/** A document, as JSON; a set of namespaces (version 3) as a TopologySet, any other as a Topology. */
+function readDocument(file: string): { set: TopologySet } | { topology: Topology } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  let value: unknown;
   try {
-    return loadTopology(JSON.parse(text));
+    value = JSON.parse(text);
   } catch (error) {
     if (error instanceof SyntaxError) throw new UsageError(`${file} is not JSON: ${error.message}`);
     throw error;
   }
+  return isSetDocument(value) ? { set: loadTopologySet(value) } : { topology: loadTopology(value) };
 }
 
 /** Progress on stderr for large restores: a line every tenth of the way. */
@@ -198,9 +202,15 @@ export function restoreCommand(): Command {
     .option('--json', 'print the outcome as JSON')
     .addHelpText('after', helpAfter)
     .action((file: string, options: RestoreCliOptions) => {
-      const topology = readTopology(file);
+      const document = readDocument(file);
       const into = absoluteDirectory(options.into, '--into');
       const staging = absoluteDirectory(options.staging, '--staging');
+      if ('set' in document) {
+        if (options.tie.length > 0) throw new UsageError("--tie ties one namespace's mounts to live groups; a set's groups are tied across its namespaces by the restore");
+        const externals = options.backend === 'kernel' ? options.external.map((external) => withFacts(external, readMountinfo('self'))) : options.external;
+        return restoreSetCommand(document.set, { ...options, into, staging, externals, progress: progressReporter(options.json) });
+      }
+      const { topology } = document;
       if (options.backend === 'model' && options.tie.length > 0) throw new UsageError('--tie names a live mount of this namespace: it needs --backend kernel');
       const kernel = options.backend === 'kernel';
       const externals = kernel ? options.external.map((external) => withFacts(external, readMountinfo('self'))) : options.external;
