@@ -153,6 +153,12 @@ class Child {
     this.close();
   }
 
+  /** Lets the process run on alone: the channel closed, and this process free to exit before it. */
+  release(): void {
+    this.#child.unref();
+    this.close();
+  }
+
   /** Lets go of the channel (the process has exited). */
   close(): void {
     if (this.#closed) return;
@@ -355,7 +361,7 @@ export class KernelSystem implements MountSystem {
   /** Lets `process` run on without this system: its channel closed, close() no longer ends it (a restore's holders outlive the command). */
   release(process: MountProcess): void {
     const child = this.#childOf(process);
-    child.close();
+    child.release();
     this.#children.delete(child);
   }
 

@@ -40,7 +40,8 @@ function systemFor(backend: 'kernel' | 'model'): { system: MountSystem; end: () 
 
 /** The plan of a set: the namespaces it makes, then each step with the process it runs in. */
 function printSetPlan(system: MountSystem, set: TopologySet, options: RestoreSetCliOptions): void {
-  const { plan, problems } = prepareRestoreSet(system.init, set, options);
+  const { into, staging, externals } = options;
+  const { plan, problems } = prepareRestoreSet(system.init, set, { into, staging, externals });
   if (options.json) process.stdout.write(`${JSON.stringify({ ...plan, problems })}\n`);
   else {
     process.stdout.write(`# plan: restore ${plan.mounts} mounts of ${plan.namespaces.length} mount namespaces, each at ${plan.into} in a new one, in ${plan.steps.length} steps\n`);
