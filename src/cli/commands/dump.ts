@@ -3,27 +3,14 @@
 // --set), the set of their mount namespaces, each once, as one document (version 3).
 import { writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { namespaceIdsOf } from '../../process/namespaces.js';
 import { statInProcess } from '../../process/point-stat.js';
 import { procError } from '../../process/proc.js';
 import { parseFile, readMountinfo } from '../../process/read-mountinfo.js';
 import { dump, dumpSet, type DumpedProcess } from '../../restore/dump.js';
-import { positiveInteger } from './show.js';
-
-/** A process named on the command line: `PID`, or `NAME=PID` (NAME names its namespace in a set). */
-export interface NamedPid {
-  pid: number;
-  name?: string;
-}
-
-/** Commander's parser for a repeatable `--pid [NAME=]PID`. */
-export function namedPids(value: string, previous: NamedPid[] = []): NamedPid[] {
-  const match = /^(?:([A-Za-z0-9][A-Za-z0-9_.-]{0,63})=)?(.*)$/.exec(value)!;
-  if (match[1] === undefined && value.includes('=')) throw new CommanderArgumentError(`expected PID or NAME=PID (NAME a word of letters, digits, '.', '_', '-'), not '${value}'`);
-  return [...previous, { pid: positiveInteger(match[2]!), ...(match[1] === undefined ? {} : { name: match[1] }) }];
-}
+import { namedPids, type NamedPid } from './show.js';
 
 /** A live process as dumpSet() takes it: its namespaces, its mount table, and a look at its files through /proc/PID/root. */
 export function liveProcess({ pid, name }: NamedPid): DumpedProcess {

@@ -3,15 +3,24 @@
 // edges from each mount to the mounts on it, and a legend that says which is which. `dot -Tsvg`
 // draws it.
 import type { MountInfo } from '../../mountinfo/types.js';
+import type { NamespaceOf } from './tree.js';
 
 function quoted(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
-function nodeLabel(mount: MountInfo): string {
+function nodeLabel(mount: MountInfo, namespaceOf?: NamespaceOf): string {
   const root = mount.root === '/' ? '' : ` [${mount.root}]`;
   const unbindable = mount.unbindable ? '\nunbindable' : '';
-  return `${mount.mountPoint}${root}\n${mount.fsType} ${mount.source} (id ${mount.id})${unbindable}`;
+  const namespace = namespaceOf ? `\nin ${namespaceOf.get(mount.id)}` : '';
+  return `${mount.mountPoint}${root}\n${mount.fsType} ${mount.source} (id ${mount.id})${unbindable}${namespace}`;
+}
+
+/** A peer group's label: its id, and for a set of namespaces the namespaces its members live in. */
+function groupLabel(group: number, members: readonly MountInfo[], namespaceOf?: NamespaceOf): string {
+  if (!namespaceOf) return `peer group ${group}`;
+  const homes = [...new Set(members.map((member) => namespaceOf.get(member.id)))];
+  return `peer group ${group}\n(${homes.length > 1 ? 'across ' : 'in '}${homes.join(', ')})`;
 }
 
 /** The legend: one sample of each kind of node and edge the graph draws. */
@@ -29,8 +38,13 @@ const legend = [
   '  }',
 ];
 
-/** DOT text for the propagation graph of `mounts`: peer groups, masters, the tree, and a legend. */
-export function renderDot(mounts: readonly MountInfo[]): string {
+/**
+ * DOT text for the propagation graph of `mounts`: peer groups, masters, the tree, and a legend. For
+ * the mounts of a set of namespaces (`namespaceOf`), each node names its namespace and a group's
+ * cluster the namespaces it spans; a slave edge from a group to a mount of another namespace is
+ * drawn bold: a tie across namespaces.
+ */
+export function renderDot(mounts: readonly MountInfo[], namespaceOf?: NamespaceOf): string {
   const lines = ['digraph propagation {', '  compound=true;', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];', ...legend];
   const groups = new Map<number, MountInfo[]>();
   for (const mount of mounts) {
@@ -39,12 +53,12 @@ export function renderDot(mounts: readonly MountInfo[]): string {
     else groups.set(mount.shared, [mount]);
   }
   for (const [group, members] of groups) {
-    lines.push(`  subgraph cluster_group_${group} {`, `    label=${quoted(`peer group ${group}`)};`, '    style=rounded;');
-    for (const mount of members) lines.push(`    m${mount.id} [label=${quoted(nodeLabel(mount))}];`);
+    lines.push(`  subgraph cluster_group_${group} {`, `    label=${quoted(groupLabel(group, members, namespaceOf))};`, '    style=rounded;');
+    for (const mount of members) lines.push(`    m${mount.id} [label=${quoted(nodeLabel(mount, namespaceOf))}];`);
     lines.push('  }');
   }
   for (const mount of mounts) {
-    if (mount.shared === undefined) lines.push(`  m${mount.id} [label=${quoted(nodeLabel(mount))}, style=dashed];`);
+    if (mount.shared === undefined) lines.push(`  m${mount.id} [label=${quoted(nodeLabel(mount, namespaceOf))}, style=dashed];`);
   }
   const shown = new Set(mounts.map((mount) => mount.id));
   for (const mount of mounts) {
@@ -55,7 +69,8 @@ export function renderDot(mounts: readonly MountInfo[]): string {
     if (mount.master === undefined) continue;
     const master = groups.get(mount.master)?.[0];
     if (master) {
-      lines.push(`  m${master.id} -> m${mount.id} [ltail=cluster_group_${mount.master}, label="slave", color=blue, fontcolor=blue];`);
+      const across = namespaceOf !== undefined && groups.get(mount.master)!.every((member) => namespaceOf.get(member.id) !== namespaceOf.get(mount.id));
+      lines.push(`  m${master.id} -> m${mount.id} [ltail=cluster_group_${mount.master}, label=${across ? '"slave (across namespaces)", style=bold' : '"slave"'}, color=blue, fontcolor=blue];`);
       continue;
     }
     if (!hidden.has(mount.master)) lines.push(`  group_${mount.master} [label=${quoted(`peer group ${mount.master}\n(no member shown)`)}, style=dotted];`);

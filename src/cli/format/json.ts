@@ -2,11 +2,12 @@
 // gives it: {"filesystems": [...]} in tree order, flat (a tree may be 10,000 mounts deep), with the
 // peer group and master as numbers beside the propagation words.
 import type { MountInfo } from '../../mountinfo/types.js';
-import { inTreeOrder, propagationOf } from './tree.js';
+import { inTreeOrder, propagationOf, type NamespaceOf } from './tree.js';
 
 /** One mount as `show --json` writes it. */
-function row(mount: MountInfo): Record<string, unknown> {
+function row(mount: MountInfo, namespaceOf?: NamespaceOf): Record<string, unknown> {
   const fields: Record<string, unknown> = {
+    ...(namespaceOf ? { namespace: namespaceOf.get(mount.id) } : {}),
     id: mount.id,
     parent: mount.parentId,
     target: mount.mountPoint,
@@ -20,7 +21,7 @@ function row(mount: MountInfo): Record<string, unknown> {
   return fields;
 }
 
-/** `{"filesystems": [...]}` for `mounts`, in tree order. */
-export function renderJson(mounts: readonly MountInfo[]): string {
-  return `${JSON.stringify({ filesystems: inTreeOrder(mounts).map(row) })}\n`;
+/** `{"filesystems": [...]}` for `mounts`, in tree order; for a set of namespaces, each row names its namespace. */
+export function renderJson(mounts: readonly MountInfo[], namespaceOf?: NamespaceOf): string {
+  return `${JSON.stringify({ filesystems: inTreeOrder(mounts).map((mount) => row(mount, namespaceOf)) })}\n`;
 }

@@ -66,10 +66,23 @@ export function inTreeOrder(mounts: readonly MountInfo[]): MountInfo[] {
   return treeRows(mounts).map((row) => row.mount);
 }
 
-/** The table findmnt would print: a header and one row a mount, columns padded. */
-export function renderTree(mounts: readonly MountInfo[]): string {
-  const rows = treeRows(mounts).map(({ prefix, mount }) => [`${prefix}${mount.mountPoint}`, sourceOf(mount), mount.fsType, propagationOf(mount)]);
-  const table = [['TARGET', 'SOURCE', 'FSTYPE', 'PROPAGATION'], ...rows];
-  const widths = [0, 1, 2].map((column) => columnWidth(table, column));
-  return table.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]! + cell.length - codePoints(cell)) : cell)).join(' ')).join('\n') + '\n';
+/** Which namespace of a set each mount lives in, by mount id (ids are system-wide). */
+export type NamespaceOf = ReadonlyMap<number, string>;
+
+/**
+ * The table findmnt would print: a header and one row a mount, columns padded; for the mounts of a
+ * set of namespaces (`namespaceOf`), a NAMESPACE column first, each namespace's tree in turn.
+ */
+export function renderTree(mounts: readonly MountInfo[], namespaceOf?: NamespaceOf): string {
+  const rows = treeRows(mounts).map(({ prefix, mount }) => [
+    ...(namespaceOf ? [namespaceOf.get(mount.id)!] : []),
+    `${prefix}${mount.mountPoint}`,
+    sourceOf(mount),
+    mount.fsType,
+    propagationOf(mount),
+  ]);
+  const table = [[...(namespaceOf ? ['NAMESPACE'] : []), 'TARGET', 'SOURCE', 'FSTYPE', 'PROPAGATION'], ...rows];
+  const last = table[0]!.length - 1;
+  const widths = table[0]!.map((_, column) => columnWidth(table, column));
+  return table.map((row) => row.map((cell, i) => (i < last ? cell.padEnd(widths[i]! + cell.length - codePoints(cell)) : cell)).join(' ')).join('\n') + '\n';
 }
