@@ -31,14 +31,18 @@ export {
   type PropagationRoute,
   type Via,
 } from './attach/index.js';
-export { dump, type LookAtPoint } from './restore/dump.js';
+export { attachOn, detachOn, type SystemAttachOptions } from './attach/system.js';
+export { dump, dumpSet, type DumpedProcess, type LookAtPoint } from './restore/dump.js';
+export { planRestoreSet, type SetPlan, type SetPlanOptions, type SetStep } from './restore/plan-set.js';
+export { restoreSet, prepareRestoreSet, compareTopologySets, type RestoreSetOptions, type RestoreSetResult, type RestoredNamespace } from './restore/restore-set.js';
 export { statInProcess, type PointStat } from './process/point-stat.js';
 export { externalsIn, tiesIn } from './restore/externals.js';
 export { planRestore, type Plan, type PlanOptions, type PlanStep, type External, type Tie, type LiveFacts } from './restore/plan.js';
 export { applyPlan, formatStep, PlanApplication, RestoreStepError } from './restore/apply.js';
 export { restore, prepareRestore, compareTopologies, RestoreMismatchError, RestoreRefusedError, type RestoreOptions, type RestoreResult } from './restore/restore.js';
 export { examinePlaces, type PlaceDecision, type Places } from './restore/places.js';
-export { loadTopology, TopologyError, type Topology, type TopologyMount } from './restore/topology.js';
+export { loadTopology, loadTopologySet, TopologyError, type NamespaceTopology, type Topology, type TopologyMount, type TopologySet } from './restore/topology.js';
+export { namespaceIdsOf } from './process/namespaces.js';
 export * from './mountinfo/index.js';
 export { readMountinfo } from './process/read-mountinfo.js';
 export { parseScenario, runScenario, formatFailure, ScenarioRun, type Line, type LineFailure, type NamedNamespace, type RunOptions, type ScenarioResult, type Step } from './scenario/index.js';
