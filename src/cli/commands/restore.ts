@@ -184,7 +184,13 @@ export function restoreCommand(): Command {
         'binds --into onto itself and makes that bind private, so nothing it mounts propagates out (the peers ' +
         'receive that one bind, showing the directory they already see) and nothing propagates in; the staging ' +
         "tmpfs is made private before anything is put in it. --dry-run shows what was decided; `umount -R DIR` " +
-        'takes a restored tree down, and once more the bind under it.',
+        'takes a restored tree down, and once more the bind under it.\n\n' +
+        'A set of namespaces (a document dump wrote from several --pid): each namespace is rebuilt at --into in a new ' +
+        'mount namespace (unshare -m, with unshare -U where the document names a user namespace), held by a process ' +
+        'that outlives this command (its pid and the nsenter command that enters it are printed; kill it to end the ' +
+        'namespace); the superblocks are made once here and reach each namespace as detached copies; the groups and ' +
+        'slaves that span namespaces are joined with set-group across them. The result is dumped back and compared ' +
+        'with the document; any failure undoes every step and ends every process started. --tie is for one namespace.',
     )
     .argument('<topology>', 'a document written by mount-set-group dump')
     .requiredOption('--into <dir>', 'absolute directory to rebuild the topology at')
