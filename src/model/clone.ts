@@ -71,7 +71,7 @@ export function cloneMnt(k: KernelState, old: Mount, root: Dentry, flag: number)
  * `dentry`, depth first, without (unless `flag` has CL_COPY_UNBINDABLE) unbindable mounts and what
  * is mounted on them.
  */
-export function* submountsToCopy(srcRoot: Mount, dentry: Dentry, flag = 0): Generator<Mount> {
+function* submountsToCopy(srcRoot: Mount, dentry: Dentry, flag = 0): Generator<Mount> {
   for (const child of childrenOf(srcRoot)) {
     if (!isSubdir(child.mountpoint!, dentry)) continue;
     for (let s: Mount | null = child; s !== null; s = nextMnt(s, child)) {

@@ -33,7 +33,7 @@ export function whereToMount(path: Path): Path {
 }
 
 /** invent_group_ids(): give every mount of the tree (or just `mnt`) that has no peer group a new one. */
-export function inventGroupIds(k: KernelState, mnt: Mount, recurse: boolean): void {
+function inventGroupIds(k: KernelState, mnt: Mount, recurse: boolean): void {
   for (let p: Mount | null = mnt; p !== null; p = recurse ? nextMnt(p, mnt) : null) {
     if (p.groupId === 0) p.groupId = k.groupIds.alloc();
   }
@@ -64,7 +64,7 @@ function commitTree(mnt: Mount, added: Mount[]): void {
  * newest, all made by this operation, so their ids are a contiguous range: each goes to its place
  * by id, in one pass, and then to its namespace's table in that order.
  */
-export function addToNamespaces(added: readonly Mount[]): void {
+function addToNamespaces(added: readonly Mount[]): void {
   let first = Infinity;
   for (const m of added) if (m.uniqueId < first) first = m.uniqueId;
   const inOrder = new Array<Mount>(added.length);

@@ -72,7 +72,7 @@ function switchMntNs(task: Task, ns: MntNamespace): void {
  * owner of `old`: then a shared original gets a slave copy (CL_SLAVE), and the copied tree is
  * locked (lock_mnt_tree()). Returns the namespace and the copy of each mount.
  */
-export function copyMntNs(old: MntNamespace, userNs: UserNamespace): { ns: MntNamespace; copyOf: Map<Mount, Mount> } {
+function copyMntNs(old: MntNamespace, userNs: UserNamespace): { ns: MntNamespace; copyOf: Map<Mount, Mount> } {
   const k = old.kernel;
   const crossing = userNs !== old.userNs;
   const ns = k.allocMntNs(userNs);

@@ -72,7 +72,7 @@ export function makeUnmountedPrivate(k: KernelState, set: readonly Mount[]): voi
 // ---- changing a mount's propagation ----------------------------------------------------------
 
 /** transfer_propagation(): every slave of `mnt` becomes, in order, a slave of `to` (spliceHandedOver()), or private without `to`. */
-export function transferPropagation(k: KernelState, mnt: Mount, to: Mount | null): void {
+function transferPropagation(k: KernelState, mnt: Mount, to: Mount | null): void {
   let last: Mount | null = null;
   for (let m = mnt.firstSlave, next: Mount | null; m !== null; m = next) {
     next = m.nextSlave;

@@ -13,7 +13,7 @@ import { dump, dumpSet, type DumpedProcess } from '../../restore/dump.js';
 import { namedPids, type NamedPid } from './show.js';
 
 /** A live process as dumpSet() takes it: its namespaces, its mount table, and a look at its files through /proc/PID/root. */
-export function liveProcess({ pid, name }: NamedPid): DumpedProcess {
+function liveProcess({ pid, name }: NamedPid): DumpedProcess {
   let entries;
   try {
     entries = readMountinfo(pid);
